@@ -1,0 +1,37 @@
+"""One seeding helper for Python, numpy and torch."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int, name: str = "seed") -> int:
+    """Validate a seed: an integer in [0, 2**32 - 1]. Returns it as a Python int."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer in [0, {MAX_SEED}]; got {seed!r}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"{name} must be in [0, {MAX_SEED}]; got {seed}")
+    return int(seed)
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed Python's ``random``, numpy's global state and torch (CPU and every GPU).
+
+    Parameters
+    ----------
+    seed : integer in [0, 2**32 - 1].
+
+    Returns
+    -------
+    numpy.random.Generator
+        A fresh generator seeded with ``seed``; prefer it to numpy's global state.
+    """
+    seed = check_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return np.random.default_rng(seed)
