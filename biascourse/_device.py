@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 
 import torch
 
@@ -44,7 +45,7 @@ def get_device(name: str | None = None, verbose: bool = True) -> torch.device:
             if _mps_available():
                 return torch.device("mps")
             if verbose:
-                print(COLAB_GPU_HINT)
+                print(textwrap.fill(COLAB_GPU_HINT, width=80))
             return torch.device("cpu")
     if not isinstance(name, str) or not _DEVICE_PATTERN.match(name):
         raise ValueError(
