@@ -1,0 +1,130 @@
+"""The built website, checked like a reader: every page opened in headless Chromium.
+
+Runs after ``jupyter-book build .`` (CI builds the book first). Locally it is skipped when the site
+or Chromium is missing; in CI (``CI`` set) their absence is a failure. Screenshots of every page are
+written to ``_build/screenshots/`` for a human to look at.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [entry["file"] for entry in part["chapters"]]
+    return pages
+
+
+PAGES = _toc_pages()
+
+
+def _require(condition: bool, reason: str) -> None:
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.links, self.classes, self.text = [], [], [], []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        self.classes.append(attrs.get("class") or "")
+        if tag in ("script", "style", "pre", "code", "mjx-container"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "pre", "code", "mjx-container") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def _render(page: str) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        shots = SITE.parent / "screenshots"
+        shots.mkdir(exist_ok=True)
+        url = (SITE / f"{page}.html").as_uri()
+        common = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=15000"]
+        dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+        subprocess.run(
+            [*common, "--window-size=1280,2000", f"--screenshot={shots / page.replace('/', '_')}.png", url],
+            capture_output=True, timeout=120,
+        )
+    return dom
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_reads_correctly(page):
+    _require((SITE / f"{page}.html").exists(), f"site not built: run `jupyter-book build .` first ({page})")
+    _require(CHROMIUM is not None, "Chromium not installed (Debian package 'chromium')")
+    static = (SITE / f"{page}.html").read_text()
+    dom = _render(page)
+    assert "</html>" in dom, f"{page}: Chromium returned no page"
+    parsed = _Collector()
+    parsed.feed(dom)
+    text = " ".join(parsed.text)
+
+    # Maths: MathJax (served offline from _static) typeset every formula; no raw TeX is left.
+    n_math = static.count('class="math notranslate nohighlight"')
+    assert dom.count("<mjx-container") >= n_math, f"{page}: {n_math} formulas but MathJax rendered fewer"
+    for raw in (r"\(", r"\[", "$$"):
+        assert raw not in text, f"{page}: raw TeX {raw!r} visible in the text"
+    if n_math:
+        assert "_static/mathjax/tex-chtml.js" in static, f"{page}: MathJax is not served from the site"
+
+    # Executed notebooks: no error output, every image present.
+    assert "output traceback" not in static, f"{page}: a cell raised an error"
+    for src in parsed.images:
+        if src.startswith(("data:", "http")):
+            continue
+        assert (SITE / page).parent.joinpath(src).resolve().exists(), f"{page}: missing image {src}"
+
+    # Citations resolve to the bibliography, never to '??' or an unknown key.
+    assert "??" not in text, f"{page}: unresolved reference"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("notebooks/")])
+def test_notebook_pages_have_launch_and_download_buttons(page):
+    _require((SITE / f"{page}.html").exists(), f"site not built ({page})")
+    static = (SITE / f"{page}.html").read_text()
+    colab = re.search(r'https://colab\.research\.google\.com/github/[^"]+', static)
+    assert colab and colab.group(0).endswith(f"/blob/main/{page}.ipynb"), f"{page}: Colab button missing or wrong"
+    assert "mybinder.org/v2/gh/" in static and "main" in static, f"{page}: Binder button missing"
+    assert f"{Path(page).name}.ipynb" in static, f"{page}: no .ipynb download"
+
+
+def test_bibliography_lists_the_papers():
+    _require((SITE / "book" / "bibliography.html").exists(), "site not built")
+    static = (SITE / "book" / "bibliography.html").read_text()
+    assert static.count('role="doc-biblioentry"') + static.count("citation") >= 10
+    assert "bias in motion" in static.lower()
