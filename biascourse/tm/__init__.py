@@ -1,0 +1,27 @@
+"""The teacher-mixture model and the exact theory of online SGD on it (chapters 2-4).
+
+Science note ``teacher_mixture.md``. Parameters live in :class:`TMParams`; :func:`solve` gives the
+N -> infinity theory, :func:`simulate` runs exact online SGD in N dimensions (or the exact
+finite-N Markov chain of the order parameters), :func:`sample` draws data sets.
+"""
+from .errors import bivariate_normal_cdf, group_error_rate, group_mse
+from .ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
+from .params import TMParams, teacher_shift_gram
+from .trajectory import ORDER_PARAMETERS, TMState, Trajectory
+
+__all__ = [
+    "ORDER_PARAMETERS",
+    "Coefficients",
+    "TMParams",
+    "TMState",
+    "Trajectory",
+    "bivariate_normal_cdf",
+    "coefficients",
+    "crossings",
+    "fixed_point",
+    "group_error_rate",
+    "group_mse",
+    "order_parameters",
+    "solve",
+    "teacher_shift_gram",
+]
