@@ -1,0 +1,76 @@
+"""Closed forms of gamma for particular architectures (science note, section 3).
+
+These are the formulas the note states in closed form: one ReLU layer, the ReLU depth recursion,
+max pooling after one ReLU layer, and a linear network on un-centred data. The general mean-field
+route (:func:`~biascourse.igb.gamma_mean_field`) reproduces the first two, which the tests check.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, stats
+
+#: Gamma of one hidden ReLU layer on centred data: :math:`1/(\pi-1)` (science note, section 3.2).
+GAMMA_RELU = 1.0 / (np.pi - 1.0)
+
+
+def _g_relu(gamma: np.ndarray) -> np.ndarray:
+    root = np.sqrt(2.0 * gamma + 1.0)
+    return 2.0 / np.pi * gamma * np.arctan(root) + root / np.pi
+
+
+def relu_gamma_map(gamma: np.ndarray | float) -> np.ndarray:
+    """One ReLU layer of the depth recursion (science note, section 3.5, the official ``g_relu``).
+
+    .. math:: G(\\gamma)=\\frac{g(\\gamma)}{1+\\gamma-g(\\gamma)},\\qquad
+              g(\\gamma)=\\tfrac2\\pi\\gamma\\arctan\\sqrt{2\\gamma+1}+\\tfrac1\\pi\\sqrt{2\\gamma+1}.
+
+    Exact in the mean-field limit for :math:`\\sigma_b=0` and any :math:`\\sigma_w`; :math:`G(0)=1/(\\pi-1)`.
+    """
+    gamma = np.asarray(gamma, dtype=float)
+    if np.any(gamma < 0):
+        raise ValueError(f"gamma must be >= 0; got {gamma}")
+    g = _g_relu(gamma)
+    return g / (1.0 + gamma - g)
+
+
+def gamma_relu_depth(depth: np.ndarray | int) -> np.ndarray:
+    """:math:`\\gamma_L=G^L(0)` for L hidden ReLU layers on centred data; vectorised over ``depth``."""
+    depth = np.asarray(depth)
+    if not np.issubdtype(depth.dtype, np.integer) or np.any(depth < 0):
+        raise ValueError(f"depth must be integer(s) >= 0; got {depth}")
+    gamma = np.zeros(depth.shape)
+    for layer in range(int(depth.max(initial=0))):
+        gamma = np.where(layer < depth, relu_gamma_map(gamma), gamma)
+    return gamma[()]
+
+
+def gamma_maxpool(k: int) -> float:
+    """Gamma of one ReLU layer followed by ``MaxPool1d(k)`` and a linear readout (science note, section 3.4).
+
+    .. math:: \\gamma(k)=\\frac{M_k^2}{E_k-M_k^2},\\quad M_k=\\int_0^\\infty\\big(1-\\Phi(z)^k\\big)dz,\\quad
+              E_k=\\int_0^\\infty 2z\\big(1-\\Phi(z)^k\\big)dz,
+
+    the first two moments of :math:`\\max(0,\\max_{i\\le k}Z_i)`, evaluated by quadrature.
+    ``gamma_maxpool(1)`` is :math:`1/(\\pi-1)`; gamma grows without bound with k.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an integer >= 1; got {k!r}")
+
+    def tail(z):  # 1 - Phi(z)^k, computed without cancellation for large z
+        return -np.expm1(k * stats.norm.logcdf(z))
+
+    m, _ = integrate.quad(tail, 0.0, np.inf, epsabs=1e-13, epsrel=1e-12)
+    e, _ = integrate.quad(lambda z: 2.0 * z * tail(z), 0.0, np.inf, epsabs=1e-13, epsrel=1e-12)
+    return m**2 / (e - m**2)
+
+
+def gamma_linear(x: np.ndarray) -> float:
+    """Gamma of a linear network (any depth, no bias) on the data set ``x``: :math:`\\|\\bar x\\|^2/\\mathrm{tr}\\,\\Sigma_x`.
+
+    Exact in expectation over the weights for the given points (science note, section 3.3):
+    inputs shifted by :math:`s` per unit-variance coordinate give :math:`\\gamma=s^2`. The
+    covariance is the population covariance of the n points (divisor n).
+    """
+    x = np.asarray(x, dtype=float).reshape(len(x), -1)
+    mean = x.mean(axis=0)
+    return float(mean @ mean / x.var(axis=0).sum())

@@ -1,0 +1,124 @@
+"""The law of the guess fraction :math:`G_0` over initialisations, given gamma (science note, section 2).
+
+Under the note's assumptions (many data points, output Gaussian over the data with a variance
+that self-averages, data-mean :math:`\\mu_W\\sim\\mathcal N(0,\\gamma\\sigma^2)`), the fraction of
+points sent to class 0 is :math:`G_0=\\Phi(\\mu_W/\\sigma)=\\Phi(\\sqrt\\gamma Z)`. Everything here
+follows from that one line; it is the course's derivation (the note marks the exact printed form
+in the ICML paper as unverified).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import special, stats
+
+from .._random import check_seed
+
+
+def _check_gamma(gamma: np.ndarray) -> np.ndarray:
+    gamma = np.asarray(gamma, dtype=float)
+    if np.any(~(gamma >= 0)):
+        raise ValueError(f"gamma must be >= 0; got {gamma}")
+    return gamma
+
+
+def c_from_gamma(gamma: np.ndarray | float) -> np.ndarray:
+    """The output correlation :math:`c=\\gamma/(1+\\gamma)` (science note, section 1)."""
+    gamma = _check_gamma(gamma)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(gamma), 1.0, gamma / (1.0 + gamma))[()]
+
+
+def gamma_from_c(c: np.ndarray | float) -> np.ndarray:
+    """The inverse link :math:`\\gamma=c/(1-c)`; infinite at :math:`c=1` (deep prejudice)."""
+    c = np.asarray(c, dtype=float)
+    if np.any(~((c >= 0) & (c <= 1))):
+        raise ValueError(f"c must be in [0, 1]; got {c}")
+    with np.errstate(divide="ignore"):
+        return np.where(c >= 1.0, np.inf, c / np.where(c >= 1.0, 1.0, 1.0 - c))[()]
+
+
+def g0_density(f: np.ndarray | float, gamma: float) -> np.ndarray:
+    """Density of :math:`G_0` over initialisations.
+
+    .. math:: p(f)=\\frac1{\\sqrt\\gamma}\\exp\\Big[-\\Big(\\frac1\\gamma-1\\Big)\\big(\\mathrm{erf}^{-1}(2f-1)\\big)^2\\Big]
+
+    Parameters
+    ----------
+    f : points in (0, 1).
+    gamma : the IGB parameter, > 0 (at 0 the law is a point mass at 1/2).
+    """
+    gamma = float(_check_gamma(gamma))
+    if gamma == 0:
+        raise ValueError("gamma must be > 0 for a density; at gamma = 0, G_0 = 1/2 exactly")
+    f = np.asarray(f, dtype=float)
+    if np.any((f <= 0) | (f >= 1)):
+        raise ValueError("f must lie strictly inside (0, 1)")
+    e = special.erfinv(2.0 * f - 1.0)
+    return np.exp(-(1.0 / gamma - 1.0) * e**2) / np.sqrt(gamma)
+
+
+def g0_cdf(f: np.ndarray | float, gamma: float) -> np.ndarray:
+    """:math:`P(G_0\\le f)=\\Phi\\big(\\Phi^{-1}(f)/\\sqrt\\gamma\\big)`."""
+    gamma = float(_check_gamma(gamma))
+    f = np.asarray(f, dtype=float)
+    if gamma == 0:
+        return (f >= 0.5).astype(float)
+    with np.errstate(divide="ignore"):
+        return stats.norm.cdf(stats.norm.ppf(np.clip(f, 0.0, 1.0)) / np.sqrt(gamma))
+
+
+def g0_variance(gamma: np.ndarray | float) -> np.ndarray:
+    """:math:`\\mathrm{Var}(G_0)=\\arcsin\\big(\\gamma/(1+\\gamma)\\big)/(2\\pi)`."""
+    return np.arcsin(c_from_gamma(gamma)) / (2.0 * np.pi)
+
+
+def expected_gmax(gamma: np.ndarray | float) -> np.ndarray:
+    """:math:`\\mathbb E\\,G_{\\max}=\\tfrac12+\\arctan(\\sqrt\\gamma)/\\pi` (two classes)."""
+    return 0.5 + np.arctan(np.sqrt(_check_gamma(gamma))) / np.pi
+
+
+def gmax_tail(t: np.ndarray | float, gamma: float) -> np.ndarray:
+    """:math:`P(G_{\\max}>t)=2\\big[1-\\Phi\\big(\\Phi^{-1}(t)/\\sqrt\\gamma\\big)\\big]` for t in [1/2, 1)."""
+    t = np.asarray(t, dtype=float)
+    if np.any((t < 0.5) | (t >= 1)):
+        raise ValueError(f"t must be in [0.5, 1); got {t}")
+    return 2.0 * (1.0 - g0_cdf(t, gamma))
+
+
+def gamma_from_g0_variance(variance: np.ndarray | float) -> np.ndarray:
+    """Invert :func:`g0_variance`: :math:`c=\\sin(2\\pi\\mathrm{Var}\\,G_0)`, :math:`\\gamma=c/(1-c)`.
+
+    A second estimator of gamma that needs only the guess fractions (not the outputs).
+    """
+    v = np.asarray(variance, dtype=float)
+    if np.any((v < 0) | (v > 0.25)):
+        raise ValueError(f"variance must be in [0, 1/4] (G_0 lies in [0, 1]); got {v}")
+    return gamma_from_c(np.sin(2.0 * np.pi * np.minimum(v, 0.25)))
+
+
+def sample_guess_fractions(gamma: float, n_classes: int, n_init: int, seed: int) -> np.ndarray:
+    """Draw guess fractions :math:`G_c` of C-class networks from the Gaussian-mean model.
+
+    Science note, section 2 (multi-class): class means :math:`\\mu_c/\\sigma\\sim\\mathcal N(0,\\gamma)`
+    independently and :math:`G_c=\\int\\phi(z)\\prod_{c'\\neq c}\\Phi\\big(z+(\\mu_c-\\mu_{c'})/\\sigma\\big)dz`,
+    evaluated by Gauss-Hermite quadrature for each draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_init, n_classes); rows sum to 1 (up to quadrature error).
+    """
+    gamma = float(_check_gamma(gamma))
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}")
+    rng = np.random.default_rng(check_seed(seed))
+    mu = np.sqrt(gamma) * rng.standard_normal((n_init, n_classes))
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    weights = weights / np.sqrt(2.0 * np.pi)
+    fractions = np.empty_like(mu)
+    for c in range(n_classes):
+        # P(every other output below output c | noise z of output c) = prod_c' Phi(z + mu_c - mu_c')
+        others = np.delete(mu, c, axis=1)
+        logs = stats.norm.logcdf(nodes[:, None, None] + (mu[:, c, None] - others)[None])
+        fractions[:, c] = weights @ np.exp(logs.sum(axis=-1))
+    return fractions

@@ -1,0 +1,242 @@
+"""Many initialisations of one MLP at once, and the fraction of guesses per class.
+
+An :class:`MLPEnsemble` holds K independent initialisations of the same architecture as stacked
+weight tensors, so one batched forward pass evaluates all of them. Initialisation ``k`` of seed
+``s`` is drawn from its own random stream, ``numpy.random.default_rng([s, k])``: it is the same
+network whatever the ensemble it is created in, so initialisations picked out of a large ensemble
+(the prejudiced ones, say) can be rebuilt and trained (science note, sections 1, 3 and 6).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._random import check_seed
+from ._activations import Activation
+
+#: The normalisation placements of science note section 4.
+NORMS = ("none", "bn_before", "bn_after", "ln_before", "ln_after")
+
+_NORM_EPS = 1e-5  # as torch.nn.BatchNorm1d / LayerNorm
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """The architecture and initialisation of the MLPs of chapter 7.
+
+    Each hidden layer is Linear -> [norm if "before"] -> activation -> [norm if "after"] ->
+    MaxPool1d(``pool``); the readout is a Linear layer with ``n_out`` outputs. Every Linear layer
+    (readout included) has weights :math:`\\mathcal N(0, \\sigma_w^2/\\text{fan-in})` and biases
+    :math:`\\mathcal N(0, \\sigma_b^2)`, so the outputs are the pre-activations of layer
+    ``depth + 1`` of the mean-field theory (science note, sections 3 and 5).
+
+    Parameters
+    ----------
+    input_dim : input dimension d.
+    width : hidden width N (before pooling).
+    depth : number of hidden layers L (0 gives a linear readout of the input).
+    n_out : number of outputs; 1 means one output whose sign is the class (class 0 when
+        positive), C >= 2 means the class is the argmax.
+    activation : ``"relu"``, ``"tanh"`` or ``"linear"``.
+    shift : constant subtracted after the activation (``SHIFTED_RELU_SHIFT`` gives ShiftedReLU).
+    sigma_w2 : weight variance times fan-in, :math:`\\sigma_w^2` (2 is Kaiming for ReLU).
+    sigma_b2 : bias variance :math:`\\sigma_b^2`.
+    pool : kernel size k of the max pooling after each activation (1 means none); must divide
+        ``width``.
+    norm : normalisation placement, one of ``NORMS``. BatchNorm uses the statistics of the batch
+        it is applied to (train mode, as in the official measurement); neither norm has an affine
+        part (the affine part is the identity at initialisation).
+    """
+
+    input_dim: int
+    width: int = 100
+    depth: int = 1
+    n_out: int = 2
+    activation: str = "relu"
+    shift: float = 0.0
+    sigma_w2: float = 2.0
+    sigma_b2: float = 0.0
+    pool: int = 1
+    norm: str = "none"
+
+    def __post_init__(self) -> None:
+        for name in ("input_dim", "width", "n_out", "pool"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
+        if isinstance(self.depth, bool) or not isinstance(self.depth, (int, np.integer)) or self.depth < 0:
+            raise ValueError(f"depth must be an integer >= 0; got {self.depth!r}")
+        if not (np.isfinite(self.sigma_w2) and self.sigma_w2 > 0):
+            raise ValueError(f"sigma_w2 must be > 0; got {self.sigma_w2}")
+        if not (np.isfinite(self.sigma_b2) and self.sigma_b2 >= 0):
+            raise ValueError(f"sigma_b2 must be >= 0; got {self.sigma_b2}")
+        if self.width % self.pool:
+            raise ValueError(f"pool must divide width; got pool={self.pool}, width={self.width}")
+        if self.norm not in NORMS:
+            raise ValueError(f"norm must be one of {NORMS}; got {self.norm!r}")
+        Activation(self.activation, self.shift)  # validates both
+
+    @property
+    def phi(self) -> Activation:
+        """The activation, as an :class:`~biascourse.igb.Activation`."""
+        return Activation(self.activation, self.shift)
+
+    @property
+    def layer_sizes(self) -> list[tuple[int, int]]:
+        """(fan-in, fan-out) of every Linear layer, readout last."""
+        sizes, fan_in = [], self.input_dim
+        for _ in range(self.depth):
+            sizes.append((fan_in, self.width))
+            fan_in = self.width // self.pool
+        sizes.append((fan_in, self.n_out))
+        return sizes
+
+
+def _init_indices(inits: int | Sequence[int]) -> np.ndarray:
+    if isinstance(inits, (int, np.integer)) and not isinstance(inits, bool):
+        if inits < 1:
+            raise ValueError(f"inits must be >= 1 (a number of initialisations); got {inits}")
+        return np.arange(int(inits))
+    idx = np.asarray(inits)
+    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0:
+        raise ValueError(f"inits must be a positive integer or a non-empty list of indices >= 0; got {inits!r}")
+    return idx.astype(np.int64)
+
+
+class MLPEnsemble(nn.Module):
+    """K initialisations of one :class:`MLPSpec`, evaluated (and trainable) in one batched pass.
+
+    Parameters
+    ----------
+    spec : the architecture and initialisation.
+    inits : the number K of initialisations (indices 0..K-1), or the list of indices to build.
+    seed : the ensemble seed; initialisation ``k`` uses ``numpy.random.default_rng([seed, k])``.
+
+    Notes
+    -----
+    ``forward(x)`` takes ``x`` of shape (n, d), shared by every initialisation, or (K, n, d), and
+    returns outputs of shape (K, n, n_out). The parameters are ordinary ``nn.Parameter`` tensors,
+    so the K networks can be trained together with any torch optimiser: the loss summed over
+    the K networks has, for each network, the gradient of its own loss, and SGD and Adam act
+    element-wise, so joint training equals K separate runs.
+
+    Examples
+    --------
+    >>> spec = MLPSpec(input_dim=20, width=32)
+    >>> net = MLPEnsemble(spec, inits=8, seed=0)
+    >>> net(torch.randn(100, 20)).shape
+    torch.Size([8, 100, 2])
+    """
+
+    def __init__(self, spec: MLPSpec, inits: int | Sequence[int], seed: int) -> None:
+        super().__init__()
+        self.spec = spec
+        self.seed = check_seed(seed)
+        self.inits = _init_indices(inits)
+        sizes = spec.layer_sizes
+        weights = [np.empty((len(self.inits), a, b), dtype=np.float32) for a, b in sizes]
+        biases = [np.empty((len(self.inits), 1, b), dtype=np.float32) for _, b in sizes]
+        sigma_b = np.sqrt(spec.sigma_b2)
+        for row, k in enumerate(self.inits):
+            rng = np.random.default_rng([self.seed, int(k)])
+            for layer, (fan_in, fan_out) in enumerate(sizes):
+                weights[layer][row] = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
+                weights[layer][row] *= np.sqrt(spec.sigma_w2 / fan_in)
+                biases[layer][row, 0] = sigma_b * rng.standard_normal(fan_out, dtype=np.float32)
+        self.weights = nn.ParameterList(nn.Parameter(torch.from_numpy(w)) for w in weights)
+        self.biases = nn.ParameterList(nn.Parameter(torch.from_numpy(b)) for b in biases)
+        self._phi = spec.phi
+
+    @property
+    def n_init(self) -> int:
+        """The number K of initialisations."""
+        return len(self.inits)
+
+    def _norm(self, h: torch.Tensor, kind: str) -> torch.Tensor:
+        if kind == "bn":  # over the data points, per initialisation and unit
+            mean = h.mean(dim=1, keepdim=True)
+            var = h.var(dim=1, unbiased=False, keepdim=True)
+        else:  # layer norm: over the units, per initialisation and data point
+            mean = h.mean(dim=2, keepdim=True)
+            var = h.var(dim=2, unbiased=False, keepdim=True)
+        return (h - mean) / torch.sqrt(var + _NORM_EPS)
+
+    def preactivations(self, x: torch.Tensor) -> Iterator[torch.Tensor]:
+        """Yield the pre-activations of every Linear layer, (K, n, fan-out) each, readout last."""
+        spec = self.spec
+        norm_kind, _, place = spec.norm.partition("_")
+        a = x.to(device=self.weights[0].device, dtype=self.weights[0].dtype)
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.matmul(a, w) + b  # (n, d) @ (K, d, N) broadcasts to (K, n, N)
+            yield h
+            if layer == spec.depth:
+                return
+            if place == "before":
+                h = self._norm(h, norm_kind)
+            a = self._phi.torch(h)
+            if place == "after":
+                a = self._norm(a, norm_kind)
+            if spec.pool > 1:
+                a = a.reshape(*a.shape[:-1], a.shape[-1] // spec.pool, spec.pool).amax(dim=-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs of every initialisation, shape (K, n, n_out)."""
+        *_, out = self.preactivations(x)
+        return out
+
+
+def fractions_from_outputs(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
+    """The fraction of guesses per class from network outputs (science note, section 1).
+
+    Parameters
+    ----------
+    outputs : array of shape (..., n, C): C >= 2 outputs (the class is the argmax), or C = 1
+        (the class is 0 where the output is positive, else 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., max(C, 2)): :math:`G_c`, the fraction of the n points assigned to class c.
+    """
+    out = torch.as_tensor(outputs)
+    if out.ndim < 2:
+        raise ValueError(f"outputs must have shape (..., n, C); got shape {tuple(out.shape)}")
+    n_out = out.shape[-1]
+    labels = (out[..., 0] <= 0).long() if n_out == 1 else out.argmax(dim=-1)
+    n_classes = max(n_out, 2)
+    counts = torch.nn.functional.one_hot(labels, n_classes).sum(dim=-2)
+    return (counts.double() / out.shape[-2]).cpu().numpy()
+
+
+def guess_fractions(model: Callable[[torch.Tensor], torch.Tensor], data: np.ndarray | torch.Tensor) -> np.ndarray:
+    """The fraction of a data set assigned to each class by fixed initialisation(s).
+
+    Parameters
+    ----------
+    model : a torch module or callable; an :class:`MLPEnsemble` gives one row per
+        initialisation, an ordinary network one row in total. It is called once on the whole
+        data set, without gradients and in its current train/eval mode (BatchNorm layers in train
+        mode use the statistics of the data set, as in the official measurement).
+    data : inputs of shape (n, ...), in the layout the model expects.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`G_c` of shape (K, C) for an ensemble, (C,) for a single network; rows sum to 1.
+    """
+    x = torch.as_tensor(data)
+    if not torch.is_floating_point(x):
+        x = x.float()
+    if isinstance(model, nn.Module):
+        param = next(model.parameters(), None)
+        if param is not None:
+            x = x.to(device=param.device, dtype=param.dtype)
+    with torch.no_grad():
+        out = model(x)
+    if out.ndim == 1:
+        out = out[:, None]
+    return fractions_from_outputs(out)

@@ -1,0 +1,286 @@
+"""Mean-field signal propagation: variance and correlation maps, chi_1, order and chaos, and gamma.
+
+Science note, section 5 (after Poole et al. 2016 and Schoenholz et al. 2017). For a wide MLP with
+weights :math:`\\mathcal N(0,\\sigma_w^2/\\text{fan-in})` and biases :math:`\\mathcal N(0,\\sigma_b^2)`,
+the pre-activations of two inputs are jointly Gaussian with second moment :math:`q` and
+correlation :math:`c`, and one layer maps
+
+.. math:: q\\mapsto\\sigma_w^2\\,\\mathbb E\\,\\phi(\\sqrt q z)^2+\\sigma_b^2,\\qquad
+          q\\,c\\mapsto\\sigma_w^2\\,\\mathbb E\\,\\phi(u_a)\\phi(u_b)+\\sigma_b^2 .
+
+The correlation of the *outputs* between two distinct data points is the IGB level,
+:math:`c=\\gamma/(1+\\gamma)` (science note, section 1), so the same maps predict gamma for any
+depth, activation, shift, bias and normalisation placement. All functions are vectorised: pass
+arrays (e.g. a meshgrid) of :math:`\\sigma_w^2` and :math:`\\sigma_b^2`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._activations import Activation, as_activation
+from ._distribution import gamma_from_c
+from ._ensemble import MLPSpec
+
+_Q_MAX = 1e8  # a fixed point q* above this counts as infinite (variance explodes)
+_BISECTIONS = 64
+_C_ONE_TOLERANCE = 1e-9  # a fixed point c* closer than this to 1 is c* = 1 (deep prejudice)
+_SIGMA_W2_MAX = 20.0  # search range of the edge-of-chaos and iso-gamma lines
+
+
+def _arrays(*values):
+    return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
+
+
+def variance_map(q: np.ndarray, sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """One layer of the length map, :math:`q^{l}=\\sigma_w^2\\mathbb E\\,\\phi(\\sqrt{q^{l-1}}z)^2+\\sigma_b^2`."""
+    phi = as_activation(activation)
+    q, sigma_w2, sigma_b2 = _arrays(q, sigma_w2, sigma_b2)
+    return sigma_w2 * phi.second_moment(q) + sigma_b2
+
+
+def correlation_map(
+    c: np.ndarray, q: np.ndarray, sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation
+) -> np.ndarray:
+    """One layer of the correlation map for two inputs with the same length ``q``.
+
+    .. math:: c^{l}=\\frac{\\sigma_w^2\\,\\mathbb E\\,\\phi(u_a)\\phi(u_b)+\\sigma_b^2}{q^{l}},\\quad
+              u_a=\\sqrt q z_1,\\ u_b=\\sqrt q\\,(c z_1+\\sqrt{1-c^2}z_2).
+    """
+    phi = as_activation(activation)
+    c, q, sigma_w2, sigma_b2 = _arrays(c, q, sigma_w2, sigma_b2)
+    return (sigma_w2 * phi.kernel(q, q, c) + sigma_b2) / variance_map(q, sigma_w2, sigma_b2, phi)
+
+
+def chi_1(q: np.ndarray, sigma_w2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """:math:`\\chi_1=\\sigma_w^2\\,\\mathbb E\\,\\phi'(\\sqrt q z)^2`; the slope of the correlation map at
+    :math:`c=1` when ``q`` is the fixed point :math:`q^*`. For ReLU it is :math:`\\sigma_w^2/2`."""
+    phi = as_activation(activation)
+    q, sigma_w2 = _arrays(q, sigma_w2)
+    return sigma_w2 * phi.derivative_second_moment(q)
+
+
+def fixed_point_q(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """The stable fixed point :math:`q^*` of the variance map (``inf`` where the variance explodes).
+
+    Found by vectorised bisection of :math:`V(q)-q` on :math:`[0, 10^8]`. For ReLU,
+    :math:`q^*=\\sigma_b^2/(1-\\sigma_w^2/2)` when :math:`\\sigma_w^2<2` and infinite above.
+    """
+    phi = as_activation(activation)
+    sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
+    lo = np.zeros_like(sigma_w2)
+    hi = np.full_like(sigma_w2, _Q_MAX)
+    exploding = variance_map(hi, sigma_w2, sigma_b2, phi) > hi
+    for _ in range(2 * _BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        up = variance_map(mid, sigma_w2, sigma_b2, phi) > mid
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+    return np.where(exploding, np.inf, 0.5 * (lo + hi))[()]
+
+
+def _c_map_at(c, q, sigma_w2, sigma_b2, phi):
+    """The correlation map at the fixed point; where q* is infinite, its scale-free limit."""
+    infinite = np.isinf(q)
+    finite_q = np.where(infinite, 1.0, q)
+    at_q = correlation_map(c, finite_q, sigma_w2, sigma_b2, phi)
+    if not infinite.any():
+        return at_q
+    # q -> infinity: the bias and the shift become negligible next to the signal
+    limit = correlation_map(c, 1.0, sigma_w2, 0.0, Activation(phi.name))
+    return np.where(infinite, limit, at_q)
+
+
+def fixed_point_c(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """The stable fixed point :math:`c^*` of the correlation map at :math:`q^*`.
+
+    :math:`c^*=1` in the ordered phase (:math:`\\chi_1\\le1`); otherwise the crossing of the map with
+    the diagonal, found by vectorised bisection on (0, 1) (the map lies above the diagonal at 0);
+    a crossing within :math:`10^{-9}` of 1 counts as :math:`c^*=1`.
+    """
+    phi = as_activation(activation)
+    sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
+    q = fixed_point_q(sigma_w2, sigma_b2, phi)
+    lo, hi = np.zeros_like(sigma_w2), np.ones_like(sigma_w2)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        up = _c_map_at(mid, q, sigma_w2, sigma_b2, phi) > mid
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+    ordered = chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) <= 1.0
+    # a map above the diagonal all the way up (ReLU) converges to 1, only slowly: call that 1
+    c = np.where(hi > 1.0 - _C_ONE_TOLERANCE, 1.0, 0.5 * (lo + hi))
+    return np.where(ordered, 1.0, c)[()]
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    """Mean-field quantities on a grid of :math:`(\\sigma_w^2,\\sigma_b^2)` (science note, section 5).
+
+    Attributes
+    ----------
+    sigma_w2, sigma_b2 : the (broadcast) grid.
+    q_star : fixed point of the variance map (``inf`` where it explodes).
+    chi_1 : :math:`\\chi_1` at :math:`q^*`; < 1 ordered, > 1 chaotic, = 1 edge of chaos.
+    c_star : fixed point of the correlation map.
+    gamma_star : :math:`c^*/(1-c^*)`, the IGB level of a deep network (``inf``: deep prejudice).
+    """
+
+    sigma_w2: np.ndarray
+    sigma_b2: np.ndarray
+    q_star: np.ndarray
+    chi_1: np.ndarray
+    c_star: np.ndarray
+    gamma_star: np.ndarray
+
+    @property
+    def phase(self) -> np.ndarray:
+        """0 ordered-deep prejudice (:math:`c^*=1`), 1 prejudice (:math:`1/2<c^*<1`), 2 neutrality
+        (:math:`c^*\\le 1/2`): the labels of the official phase plots."""
+        return np.where(self.c_star >= 1.0, 0, np.where(self.c_star > 0.5, 1, 2))
+
+
+def phase_diagram(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> PhaseDiagram:
+    """Fixed points, :math:`\\chi_1` and :math:`\\gamma^*` on a grid, in one vectorised call.
+
+    Examples
+    --------
+    >>> w, b = np.meshgrid(np.linspace(0.5, 4, 50), np.linspace(0, 1, 40))
+    >>> pd = phase_diagram(w, b, "tanh")
+    """
+    phi = as_activation(activation)
+    sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
+    q = fixed_point_q(sigma_w2, sigma_b2, phi)
+    chi = chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi)
+    c = fixed_point_c(sigma_w2, sigma_b2, phi)
+    return PhaseDiagram(sigma_w2, sigma_b2, q, chi, c, gamma_from_c(np.clip(c, 0.0, 1.0)))
+
+
+def _bisect_sigma_w2(condition, sigma_b2, lo, hi):
+    """Vectorised bisection for the sigma_w2 in [lo, hi] where ``condition`` switches from False to True."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        above = condition(mid, sigma_b2)
+        lo = np.where(above, lo, mid)
+        hi = np.where(above, mid, hi)
+    return 0.5 * (lo + hi)
+
+
+def edge_of_chaos(sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """The edge of chaos: the :math:`\\sigma_w^2` where :math:`\\chi_1(q^*)=1`, for each :math:`\\sigma_b^2`.
+
+    For tanh, :math:`\\sigma^2_{w,\\mathrm{EOC}}(0.1)=1.9861` (science note, section 5); for ReLU it is 2.
+    """
+    phi = as_activation(activation)
+    sigma_b2 = np.asarray(sigma_b2, dtype=float)
+
+    def chaotic(sigma_w2, sb2):
+        q = fixed_point_q(sigma_w2, sb2, phi)
+        return chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) > 1.0
+
+    return _bisect_sigma_w2(chaotic, sigma_b2, np.full(sigma_b2.shape, 1e-3), np.full(sigma_b2.shape, _SIGMA_W2_MAX))[()]
+
+
+def iso_gamma_line(gamma: float, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
+    """The :math:`\\sigma_w^2` above the edge of chaos where :math:`\\gamma^*=\\gamma`, for each :math:`\\sigma_b^2`.
+
+    ``gamma = 1`` (:math:`c^*=1/2`, a uniform :math:`G_0`) is the official *neutrality line*. Where
+    no such point exists below :math:`\\sigma_w^2=20` the result is ``nan``.
+    """
+    if not gamma > 0:
+        raise ValueError(f"gamma must be > 0; got {gamma}")
+    phi = as_activation(activation)
+    sigma_b2 = np.asarray(sigma_b2, dtype=float)
+    target = gamma / (1.0 + gamma)
+
+    def below_target(sigma_w2, sb2):
+        return fixed_point_c(sigma_w2, sb2, phi) <= target
+
+    lo = edge_of_chaos(sigma_b2, phi)
+    hi = np.full(sigma_b2.shape, _SIGMA_W2_MAX)
+    line = _bisect_sigma_w2(below_target, sigma_b2, lo, hi)
+    reachable = below_target(hi, sigma_b2)
+    return np.where(reachable, line, np.nan)[()]
+
+
+def correlation_profile(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Second moment and correlation of the pre-activations of every Linear layer of ``spec``.
+
+    The inputs are described by their per-coordinate second moment ``input_q`` (:math:`\\|x\\|^2/d`)
+    and the correlation ``input_c`` between distinct points (0 for centred Gaussian data; see
+    :func:`input_moments`). Normalisation acts as in science note section 4, in the limit of
+    infinite width and data: BatchNorm centres and rescales each unit over the data (so
+    :math:`q=1, c=0` after it); LayerNorm rescales each point over the units (:math:`q=1`) and,
+    placed after the activation, also removes the mean over units :math:`\\mathbb E\\phi`, leaving
+    the covariance kernel.
+
+    Returns
+    -------
+    (q, c)
+        Arrays of length ``depth + 1``: hidden layers 1..L, then the outputs.
+
+    Raises
+    ------
+    ValueError
+        For ``pool > 1``, which these two-point maps do not cover (use :func:`gamma_maxpool` for
+        one layer, or measure).
+    """
+    if spec.pool != 1:
+        raise ValueError(f"the mean-field maps cover pool = 1 only; got pool={spec.pool} (use gamma_maxpool or measure)")
+    if not (input_q > 0 and -1.0 <= input_c <= 1.0):
+        raise ValueError(f"input_q must be > 0 and input_c in [-1, 1]; got {input_q}, {input_c}")
+    phi = spec.phi
+    norm, _, place = spec.norm.partition("_")
+    sw2, sb2 = spec.sigma_w2, spec.sigma_b2
+    # post-activation kernel entering the next Linear layer: diagonal k_aa and off-diagonal k_ab
+    k_aa, k_ab = float(input_q), float(input_q * input_c)
+    qs, cs = [], []
+    for layer in range(spec.depth + 1):
+        q, q_ab = sw2 * k_aa + sb2, sw2 * k_ab + sb2
+        qs.append(q)
+        cs.append(q_ab / q)
+        if layer == spec.depth:
+            break
+        c = q_ab / q
+        if place == "before":
+            q, c = 1.0, (0.0 if norm == "bn" else c)
+        k_aa, k_ab = float(phi.second_moment(q)), float(phi.kernel(q, q, c))
+        if place == "after":
+            m2 = 0.0 if norm == "bn" else float(phi.mean(q)) ** 2
+            # BN: every unit centred over the data -> no common part left (infinite data);
+            # LN: the mean over units E phi is removed from every point, then unit length
+            k_ab = 0.0 if norm == "bn" else (k_ab - m2) / (k_aa - m2)
+            k_aa = 1.0
+    return np.array(qs), np.array(cs)
+
+
+def gamma_mean_field(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.0) -> float:
+    """The mean-field IGB parameter of the outputs of ``spec``: :math:`\\gamma=c_{\\rm out}/(1-c_{\\rm out})`.
+
+    One hidden ReLU layer on centred data gives :math:`1/(\\pi-1)`; deeper ReLU stacks the depth
+    recursion; tanh without bias 0; see :func:`correlation_profile` for the conventions.
+    """
+    _, c = correlation_profile(spec, input_q, input_c)
+    return float(gamma_from_c(np.clip(c[-1], 0.0, 1.0)))
+
+
+def input_moments(x: np.ndarray) -> tuple[float, float]:
+    """Per-coordinate second moment and mean correlation between distinct points of a data set.
+
+    Returns
+    -------
+    (input_q, input_c)
+        :math:`q=\\overline{\\|x_a\\|^2}/d` and
+        :math:`c=\\overline{x_a\\cdot x_b}^{\\,a\\neq b}/\\overline{\\|x_a\\|^2}`, the two numbers the
+        mean-field maps take from the data (a homogeneous-data approximation for real images).
+    """
+    x = np.asarray(x, dtype=float).reshape(len(x), -1)
+    n, d = x.shape
+    if n < 2:
+        raise ValueError(f"x needs at least 2 points; got {n}")
+    norms = (x**2).sum(axis=1).mean()
+    total = x.sum(axis=0)
+    pair = (total @ total - n * norms) / (n * (n - 1))
+    return float(norms / d), float(pair / norms)
