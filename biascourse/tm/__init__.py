@@ -4,24 +4,34 @@ Science note ``teacher_mixture.md``. Parameters live in :class:`TMParams`; :func
 N -> infinity theory, :func:`simulate` runs exact online SGD in N dimensions (or the exact
 finite-N Markov chain of the order parameters), :func:`sample` draws data sets.
 """
+from .data import Geometry, TMSample, fixed_coordinates, sample
+from .examples import EXAMPLES, TMExample
 from .errors import bivariate_normal_cdf, group_error_rate, group_mse
 from .ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
 from .params import TMParams, teacher_shift_gram
+from .simulate import simulate
 from .trajectory import ORDER_PARAMETERS, TMState, Trajectory
 
 __all__ = [
+    "EXAMPLES",
     "ORDER_PARAMETERS",
     "Coefficients",
+    "Geometry",
     "TMParams",
+    "TMSample",
+    "TMExample",
     "TMState",
     "Trajectory",
     "bivariate_normal_cdf",
     "coefficients",
     "crossings",
+    "fixed_coordinates",
     "fixed_point",
     "group_error_rate",
     "group_mse",
     "order_parameters",
+    "sample",
+    "simulate",
     "solve",
     "teacher_shift_gram",
 ]

@@ -1,0 +1,334 @@
+"""Exact online SGD of the linear student on teacher-mixture data (science note §2, §9).
+
+Three algorithms share one driver:
+
+- ``"blocked"``: SGD in N dimensions, B consecutive one-sample steps at a time. Inside a block the
+  errors solve a unit lower-triangular system (§9), so a block costs a few matrix products instead of
+  B Python iterations; it equals the literal loop up to rounding.
+- ``"loop"``: the literal one-sample-per-step loop on the same random draws (for tests and teaching).
+- ``"order_parameters"``: the exact finite-N Markov chain of the order parameters. For Gaussian
+  inputs every quantity one SGD step needs is a function of the current overlaps, a few independent
+  Gaussian numbers and one chi-square number for the part of the input orthogonal to the student and
+  the teachers, so the chain has the same law as the N-dimensional simulation at a cost independent
+  of N (see :class:`_OrderParameterChain`).
+
+By rotation invariance the simulators put the teachers and the shift in the first three coordinates
+(:func:`~biascourse.tm.data.fixed_coordinates`); :func:`~biascourse.tm.sample` uses a random frame.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+from .._random import check_seed
+from ._backend import ArrayBackend, Backend, resolve_dtype
+from .data import fixed_coordinates
+from .errors import group_error_rate, group_mse
+from .params import TMParams
+from .trajectory import ORDER_PARAMETERS, Trajectory
+
+SimulationMethod = Literal["blocked", "loop", "order_parameters"]
+_DIVERGED_Q = 1e12
+
+
+def simulate(
+    params: TMParams,
+    N: int,
+    t_max: float,
+    seeds: Union[int, Sequence[int]],
+    *,
+    method: SimulationMethod = "blocked",
+    init_scale: float = 0.0,
+    n_times: int = 51,
+    n_test: int = 0,
+    block: Optional[int] = None,
+    backend: Backend = "torch",
+    device: Union[str, torch.device, None] = None,
+    dtype: Optional[str] = None,
+) -> Trajectory:
+    """Run online SGD (one fresh sample per step, §2) for many seeds at once and record its state.
+
+    Parameters
+    ----------
+    params : a single model (``params.shape == ()``); ``eta_b > 0`` also trains the student bias.
+    N : input dimension (>= 5).
+    t_max : horizon in time units ``t = steps / N``; ``round(N * t_max)`` steps are run.
+    seeds : a number of runs (seeds ``0 .. seeds - 1``) or a list of seeds. All runs share one
+        random stream seeded by the whole list: the same list gives the same numbers.
+    method : ``"blocked"`` (default), ``"loop"`` or ``"order_parameters"`` (see the module doc).
+    init_scale : ``sigma_0`` of the initial student ``W_0 = sigma_0 g``, ``g ~ N(0, I_N)``
+        (``Q_0 ~ sigma_0^2``); 0 starts from ``W_0 = 0``. The bias starts at 0.
+    n_times : number of recording times, evenly spaced on ``[0, t_max]`` (rounded to whole steps).
+    n_test : if > 0, also measure the per-group errors on ``n_test`` fresh test samples per group at
+        every recording time (fields ``eps_plus_test`` ...). The fields ``eps_plus`` ... are the exact
+        population errors of the current weights (§5 applied to the measured overlaps).
+    block : steps per block (``"blocked"``, ``"order_parameters"``; for ``"loop"`` only the size of the
+        random draws); default 16 in N dimensions, and for the chain a size that shrinks as the
+        number of seeds grows. Results depend on it only through the random draws.
+    backend : ``"torch"`` (default; CPU or GPU via ``device``) or ``"numpy"``.
+    dtype : ``"float32"`` (default in N dimensions) or ``"float64"``; the chain always uses float64
+        (its per-step increments are O(1/N)).
+
+    Returns
+    -------
+    Trajectory
+        Fields of shape ``(n_seeds, n_times)`` and the recording times ``t``. Compare with
+        ``solve(params, sim.t, sim.initial_state())`` (§9).
+
+    Raises
+    ------
+    FloatingPointError
+        If the weights diverge (non-finite, or ``Q > 1e12``); the message explains ``eta_max``.
+
+    Warns
+    -----
+    RuntimeWarning
+        When ``eta >= eta_max``.
+
+    Examples
+    --------
+    >>> p = TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.1)
+    >>> sim = simulate(p, N=500, t_max=10, seeds=8, n_times=11)
+    >>> sim.Q.shape
+    (8, 11)
+    """
+    if params.shape != ():
+        raise ValueError(f"simulate needs a single parameter set; got params of shape {params.shape}")
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 5:
+        raise ValueError(f"N must be an integer in [5, inf); got {N!r}")
+    if not np.isfinite(t_max) or t_max <= 0:
+        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
+    if not np.isfinite(init_scale) or init_scale < 0:
+        raise ValueError(f"init_scale must be in [0, inf); got {init_scale}")
+    if isinstance(n_times, bool) or not isinstance(n_times, (int, np.integer)) or n_times < 2:
+        raise ValueError(f"n_times must be an integer in [2, inf); got {n_times!r}")
+    if isinstance(n_test, bool) or not isinstance(n_test, (int, np.integer)) or n_test < 0:
+        raise ValueError(f"n_test must be an integer in [0, inf); got {n_test!r}")
+    if block is not None and (isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1):
+        raise ValueError(f"block must be an integer in [1, inf); got {block!r}")
+    seed_list = _seed_list(seeds)
+    params.warn_if_unstable()
+    if method in ("blocked", "loop"):
+        xb = ArrayBackend(backend, seed_list, device, resolve_dtype(dtype, "float32"))
+        runner = _NDimensionalSGD(params, N, len(seed_list), xb, block or 16, literal=(method == "loop"))
+    elif method == "order_parameters":
+        if dtype not in (None, "float64", torch.float64, np.float64):
+            raise ValueError(f"method='order_parameters' runs in float64; got dtype={dtype!r}")
+        xb = ArrayBackend(backend, seed_list, device, "float64")
+        runner = _OrderParameterChain(params, N, len(seed_list), xb, block or max(1, min(64, 2048 // len(seed_list))))
+    else:
+        raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
+
+    runner.initialise(init_scale)
+    steps = np.unique(np.round(np.linspace(0, round(N * t_max), n_times)).astype(int))
+    records, tests = [], []
+    done = 0
+    for step in steps:
+        runner.advance(int(step - done))
+        done = int(step)
+        state = {name: xb.to_numpy(value) for name, value in runner.order_parameters().items()}
+        _check_finite(params, state["Q"], done / N)
+        records.append(state)
+        if n_test:
+            tests.append([xb.to_numpy(value) for value in runner.test_errors(n_test)])
+    columns = {name: np.stack([r[name] for r in records], axis=1) for name in ORDER_PARAMETERS}
+    values = [columns[name] for name in ORDER_PARAMETERS]
+    eps_plus, eps_minus = group_mse(params, *values)
+    err_plus, err_minus = group_error_rate(params, *values)
+    measured = {}
+    if n_test:
+        names = ("eps_plus_test", "eps_minus_test", "err_plus_test", "err_minus_test")
+        measured = {name: np.stack([row[i] for row in tests], axis=1) for i, name in enumerate(names)}
+    return Trajectory(t=steps / N, **columns, eps_plus=eps_plus, eps_minus=eps_minus, err_plus=err_plus,
+                      err_minus=err_minus, params=params, seeds=np.array(seed_list), **measured)
+
+
+def _seed_list(seeds: Union[int, Sequence[int]]) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds}")
+        return list(range(int(seeds)))
+    seed_list = [check_seed(s, "each seed") for s in seeds]
+    if not seed_list:
+        raise ValueError("seeds must be a number of runs in [1, inf) or a non-empty list of seeds; got []")
+    return seed_list
+
+
+def _check_finite(params: TMParams, Q: np.ndarray, t: float) -> None:
+    if np.all(np.isfinite(Q)) and np.all(Q < _DIVERGED_Q):
+        return
+    raise FloatingPointError(
+        f"online SGD diverged by t = {t:.4g}: the weights became non-finite or Q = W.W/N exceeded "
+        f"{_DIVERGED_Q:.0e}. The learning rate eta = {params.eta:g} must stay below the stability bound "
+        f"eta_max = 2 Delta^mix / Delta^2mix = {params.eta_max:.4g} (science note §4): above it the "
+        "student norm Q grows exponentially. Use a smaller eta."
+    )
+
+
+class _Runner:
+    """Shared state of both simulators: the model in fixed coordinates and the group draws."""
+
+    def __init__(self, params: TMParams, N: int, n_seeds: int, xb: ArrayBackend, block: int):
+        self.p, self.N, self.S, self.xb, self.block = params, N, n_seeds, xb, block
+        t_plus, t_minus, mu = fixed_coordinates(params)
+        self.t_plus, self.t_minus, self.mu = (xb.asarray(u) for u in (t_plus, t_minus, mu))
+        self.eta, self.eta_b = float(params.eta), float(params.eta_b)
+
+    def advance(self, steps: int) -> None:
+        while steps > 0:
+            size = min(self.block, steps)
+            self._block(size)
+            steps -= size
+
+    def _groups(self, shape: tuple):
+        """Group signs c, input scales sqrt(Delta_c) and teacher offsets alpha_c for new samples."""
+        plus = self.xb.uniform(shape) < self.p.rho
+        return self._group_constants(plus)
+
+    def _group_constants(self, plus):
+        xb, p = self.xb, self.p
+        return (plus, xb.select(plus, 1.0, -1.0), xb.select(plus, np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)),
+                xb.select(plus, p.alpha_plus, p.alpha_minus))
+
+    def _labels(self, plus, alpha, x3):
+        """Teacher labels from the coordinates of the inputs along the teacher/shift frame."""
+        field = self.xb.select(plus, x3 @ self.t_plus, x3 @ self.t_minus) + alpha
+        return self.xb.select(field >= 0, 1.0, -1.0)
+
+    def _test_groups(self, n_test: int):
+        plus = self.xb.asarray(np.repeat([True, False], n_test)) > 0
+        return self._group_constants(plus[None, :].expand(self.S, -1) if self.xb.name == "torch"
+                                     else np.broadcast_to(plus, (self.S, 2 * n_test)))
+
+    def _errors_of(self, y, y_hat, n_test: int):
+        loss, wrong = 0.5 * (y - y_hat) ** 2, self.xb.select(self.xb.xp.sign(y_hat) != y, 1.0, 0.0)
+        return (loss[:, :n_test].mean(-1), loss[:, n_test:].mean(-1), wrong[:, :n_test].mean(-1),
+                wrong[:, n_test:].mean(-1))
+
+
+class _NDimensionalSGD(_Runner):
+    """Online SGD with explicit weights ``W`` of shape (seeds, N) (§2, §9)."""
+
+    def __init__(self, params, N, n_seeds, xb, block, literal: bool):
+        super().__init__(params, N, n_seeds, xb, block)
+        self.literal = literal
+
+    def initialise(self, init_scale: float) -> None:
+        self.W = init_scale * self.xb.normal((self.S, self.N)) if init_scale else self.xb.zeros((self.S, self.N))
+        self.b = self.xb.zeros((self.S,))
+
+    def order_parameters(self) -> dict:
+        W3, N = self.W[:, :3], self.N
+        return dict(R_plus=W3 @ self.t_plus / np.sqrt(N), R_minus=W3 @ self.t_minus / np.sqrt(N),
+                    M=W3 @ self.mu / np.sqrt(N), Q=(self.W * self.W).sum(-1) / N, b=self.b)
+
+    def _block(self, size: int) -> None:
+        plus, c, sd, alpha = self._groups((self.S, size))
+        Z = self.xb.normal((self.S, size, self.N))
+        if self.literal:
+            self._literal_steps(plus, c, sd, alpha, Z)
+        else:
+            self._blocked_steps(plus, c, sd, alpha, Z)
+
+    def _literal_steps(self, plus, c, sd, alpha, Z) -> None:
+        """The textbook algorithm: for each sample, x, y, e = y - y_hat, W += eta e x / sqrt(N)."""
+        N, xb = self.N, self.xb
+        shift = xb.zeros((self.N,))
+        shift[:3] = self.mu  # v / sqrt(N)
+        teacher_plus, teacher_minus = xb.zeros((N,)), xb.zeros((N,))
+        teacher_plus[:3], teacher_minus[:3] = np.sqrt(N) * self.t_plus, np.sqrt(N) * self.t_minus
+        for k in range(Z.shape[1]):
+            x = c[:, k, None] * shift + sd[:, k, None] * Z[:, k]
+            teacher_field = xb.select(plus[:, k], x @ teacher_plus, x @ teacher_minus) / np.sqrt(N) + alpha[:, k]
+            y = xb.select(teacher_field >= 0, 1.0, -1.0)
+            e = y - (x * self.W).sum(-1) / np.sqrt(N) - self.b
+            self.W = self.W + self.eta / np.sqrt(N) * e[:, None] * x
+            self.b = self.b + self.eta_b / N * e
+
+    def _blocked_steps(self, plus, c, sd, alpha, Z) -> None:
+        """B steps at once (§9): errors from (Id + L) e = y - X W0 / sqrt(N) - b0, then one update."""
+        N, xb, xp = self.N, self.xb, self.xb.xp
+        x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]  # inputs along the teacher/shift frame
+        y = self._labels(plus, alpha, x3)
+        student = (c * (self.W[:, None, :3] @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(N)
+        r = y - student - self.b[:, None]
+        if Z.shape[1] == 1:
+            e = r
+        else:
+            shift_field = sd * (Z[..., :3] @ self.mu)  # sqrt(Delta_k) z_k . v / sqrt(N)
+            gram = (c[:, :, None] * c[:, None, :] * float(self.p.V)
+                    + c[:, :, None] * shift_field[:, None, :] + shift_field[:, :, None] * c[:, None, :]
+                    + sd[:, :, None] * sd[:, None, :] * (Z @ xp.swapaxes(Z, -1, -2)))  # x_j . x_k
+            e = xb.solve_unit_lower(xp.tril(self.eta / N * gram + self.eta_b / N, -1), r)
+        update = ((e * sd)[:, None, :] @ Z)[:, 0, :]
+        update[:, :3] += (e * c).sum(-1)[:, None] * self.mu
+        self.W = self.W + self.eta / np.sqrt(N) * update
+        self.b = self.b + self.eta_b / N * e.sum(-1)
+
+    def test_errors(self, n_test: int):
+        plus, c, sd, alpha = self._test_groups(n_test)
+        Z = self.xb.normal((self.S, 2 * n_test, self.N))
+        y = self._labels(plus, alpha, c[..., None] * self.mu + sd[..., None] * Z[..., :3])
+        W3 = self.W[:, None, :3]
+        y_hat = (c * (W3 @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(self.N) + self.b[:, None]
+        return self._errors_of(y, y_hat, n_test)
+
+
+class _OrderParameterChain(_Runner):
+    """The exact finite-N Markov chain of the order parameters (issue 3; science note §3.1).
+
+    Write ``W / sqrt(N) = w_1 e1 + w_2 e2 + w_3 e3 + w_4 e4`` where e1..e3 span the teachers and the
+    shift and e4 is the direction of the rest of W (``w_4 >= 0``). A fresh input has independent
+    standard normal coordinates ``g_1..g_4`` along e1..e4 and a part orthogonal to all of them whose
+    squared norm is chi-square with ``N - 4`` degrees of freedom. The student, teacher and shift fields
+    and ``|x|^2`` follow, hence the exact SGD update of ``(w, b)``; after the step the new rest of W
+    defines the new e4. For a block of B steps the inner products of the B orthogonal parts form a
+    Wishart(N - 4, I_B) matrix, drawn exactly by Bartlett's decomposition ``A A^T``; the errors then
+    solve the same triangular system as in N dimensions. The cost per step is O(B), independent of N.
+    """
+
+    def initialise(self, init_scale: float) -> None:
+        xb, S, N = self.xb, self.S, self.N
+        if init_scale:
+            self.w3 = init_scale / np.sqrt(N) * xb.normal((S, 3))
+            self.w4 = init_scale / np.sqrt(N) * xb.xp.sqrt(xb.chisquare(N - 3, (S,)))
+        else:
+            self.w3, self.w4 = xb.zeros((S, 3)), xb.zeros((S,))
+        self.b = xb.zeros((S,))
+
+    def order_parameters(self) -> dict:
+        w3 = self.w3
+        return dict(R_plus=w3 @ self.t_plus, R_minus=w3 @ self.t_minus, M=w3 @ self.mu,
+                    Q=(w3 * w3).sum(-1) + self.w4**2, b=self.b)
+
+    def _block(self, size: int) -> None:
+        xb, xp, N, S = self.xb, self.xb.xp, self.N, self.S
+        plus, c, sd, alpha = self._groups((S, size))
+        g = xb.normal((S, size, 4))
+        x3 = c[..., None] * self.mu + sd[..., None] * g[..., :3]
+        x4 = sd * g[..., 3]
+        y = self._labels(plus, alpha, x3)
+        r = y - (x3 @ self.w3[:, :, None])[..., 0] - x4 * self.w4[:, None] - self.b[:, None]
+        chi2 = xb.chisquare(N - 4 - np.arange(size), (S, size))  # Bartlett diagonal
+        if size == 1:
+            e = r
+            rest2 = (e * sd)[:, 0] ** 2 * chi2[:, 0]
+        else:
+            A = xp.tril(xb.normal((S, size, size)), -1) + xp.sqrt(chi2)[:, :, None] * xb.asarray(np.eye(size))
+            gram = (x3 @ xp.swapaxes(x3, -1, -2) + x4[:, :, None] * x4[:, None, :]
+                    + sd[:, :, None] * sd[:, None, :] * (A @ xp.swapaxes(A, -1, -2)))
+            e = xb.solve_unit_lower(xp.tril(self.eta / N * gram + self.eta_b / N, -1), r)
+            rest2 = (((e * sd)[:, None, :] @ A)[:, 0, :] ** 2).sum(-1)
+        self.w3 = self.w3 + self.eta / N * (e[..., None] * x3).sum(1)
+        self.w4 = xp.sqrt((self.w4 + self.eta / N * (e * x4).sum(-1)) ** 2 + (self.eta / N) ** 2 * rest2)
+        self.b = self.b + self.eta_b / N * e.sum(-1)
+
+    def test_errors(self, n_test: int):
+        plus, c, sd, alpha = self._test_groups(n_test)
+        g = self.xb.normal((self.S, 2 * n_test, 4))
+        x3 = c[..., None] * self.mu + sd[..., None] * g[..., :3]
+        y = self._labels(plus, alpha, x3)
+        y_hat = (x3 @ self.w3[:, :, None])[..., 0] + sd * g[..., 3] * self.w4[:, None] + self.b[:, None]
+        return self._errors_of(y, y_hat, n_test)
