@@ -23,8 +23,8 @@ SHIFTED_RELU_SHIFT = 1.0 / np.sqrt(np.pi)
 
 # Gaussian integrals of tanh by the trapezoid rule on a uniform grid of z: for integrands analytic
 # in a strip (tanh(sqrt(q) z) has its poles at distance pi / (2 sqrt(q))) its error falls like
-# exp(-pi^2 / (h sqrt(q))), far faster than Gauss-Hermite once q is a few units: below 1e-7 for
-# q <= 10 with the 2-d step, below 1e-12 for q <= 50 with the 1-d step.
+# exp(-pi^2 / (h sqrt(q))), far faster than Gauss-Hermite once q is a few units: below 1e-8 for
+# q <= 5 and 1e-5 for q <= 10 with the 2-d step, below 1e-9 for q <= 50 with the 1-d step.
 _STEP_1D, _STEP_2D, _HALF_WIDTH = 0.05, 0.2, 7.0
 
 

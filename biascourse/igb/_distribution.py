@@ -53,7 +53,7 @@ def g0_density(f: np.ndarray | float, gamma: float) -> np.ndarray:
     f = np.asarray(f, dtype=float)
     if np.any((f <= 0) | (f >= 1)):
         raise ValueError("f must lie strictly inside (0, 1)")
-    e = special.erfinv(2.0 * f - 1.0)
+    e = special.ndtri(f) / np.sqrt(2.0)  # erfinv(2f - 1), accurate near f = 0
     return np.exp(-(1.0 / gamma - 1.0) * e**2) / np.sqrt(gamma)
 
 

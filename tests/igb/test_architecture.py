@@ -1,0 +1,50 @@
+"""Tests of biascourse/igb/_architecture.py: the closed forms of science note section 3."""
+import numpy as np
+import pytest
+
+from biascourse import igb
+
+
+def test_one_relu_layer_and_one_step_of_the_depth_map():
+    assert igb.GAMMA_RELU == pytest.approx(0.4669422, abs=1e-7)
+    assert igb.relu_gamma_map(0.0) == pytest.approx(1 / (np.pi - 1))
+    assert igb.gamma_maxpool(1) == pytest.approx(1 / (np.pi - 1), rel=1e-9)
+
+
+def test_depth_recursion_equals_the_normalised_arc_cosine_map():
+    # science note 3.5: in c = gamma / (1 + gamma), c_{l+1} = [sqrt(1 - c^2) + (pi - arccos c) c] / pi
+    gammas = np.array([0.0, 0.3, 1.0, 5.0, 40.0])
+    c = igb.c_from_gamma(gammas)
+    c_next = (np.sqrt(1 - c**2) + (np.pi - np.arccos(c)) * c) / np.pi
+    np.testing.assert_allclose(igb.c_from_gamma(igb.relu_gamma_map(gammas)), c_next, rtol=1e-12)
+
+
+def test_depth_table_is_increasing_and_matches_the_mean_field_route():
+    depths = np.array([1, 2, 3, 4, 5, 10, 20, 50, 100])
+    table = igb.gamma_relu_depth(depths)
+    assert np.all(np.diff(table) > 0) and table[-1] > 100  # grows without bound
+    for depth, value in zip(depths[:6], table[:6]):
+        spec = igb.MLPSpec(input_dim=10, depth=int(depth), sigma_w2=1.3)  # any sigma_w gives the same gamma
+        assert igb.gamma_mean_field(spec) == pytest.approx(value, rel=1e-10)
+    assert igb.gamma_relu_depth(0) == 0.0
+    with pytest.raises(ValueError, match="depth must be integer"):
+        igb.gamma_relu_depth(1.5)
+
+
+def test_max_pooling_grows_with_k_and_matches_sampled_moments():
+    values = [igb.gamma_maxpool(k) for k in (1, 2, 4, 8)]
+    assert np.all(np.diff(values) > 0) and values[1] > 1  # exceeds 1 already at k = 2
+    rng = np.random.default_rng(0)
+    for k, value in zip((2, 4), values[1:3]):
+        pooled = np.maximum(rng.standard_normal((400_000, k)).max(axis=1), 0.0)
+        m, e = pooled.mean(), (pooled**2).mean()
+        assert m**2 / (e - m**2) == pytest.approx(value, rel=0.01)
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+        igb.gamma_maxpool(0)
+
+
+def test_gamma_linear_hand_computed():
+    x = np.array([[1.0, 0.0], [3.0, 2.0]])  # mean (2, 1), per-coordinate variances (1, 1)
+    assert igb.gamma_linear(x) == pytest.approx(5 / 2)
+    centred = x - x.mean(axis=0)
+    assert igb.gamma_linear(centred) == pytest.approx(0.0)
