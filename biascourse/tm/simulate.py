@@ -44,7 +44,7 @@ def simulate(
     n_times: int = 51,
     n_test: int = 0,
     block: Optional[int] = None,
-    backend: Backend = "torch",
+    backend: Optional[Backend] = None,
     device: Union[str, torch.device, None] = None,
     dtype: Optional[str] = None,
 ) -> Trajectory:
@@ -65,9 +65,11 @@ def simulate(
         every recording time (fields ``eps_plus_test`` ...). The fields ``eps_plus`` ... are the exact
         population errors of the current weights (§5 applied to the measured overlaps).
     block : steps per block (``"blocked"``, ``"order_parameters"``; for ``"loop"`` only the size of the
-        random draws); default 16 in N dimensions, and for the chain a size that shrinks as the
-        number of seeds grows. Results depend on it only through the random draws.
-    backend : ``"torch"`` (default; CPU or GPU via ``device``) or ``"numpy"``.
+        random draws); default 16 in N dimensions, and for the chain ``max(1, 64 // n_seeds)`` (blocks
+        amortise Python overhead for few seeds; with many seeds single steps are cheapest). Results depend on it only through the random draws.
+    backend : ``"torch"`` (CPU or GPU via ``device``) or ``"numpy"``. Default: torch in N dimensions;
+        for the chain numpy on the CPU (faster for its small array operations), torch when a
+        ``device`` is given.
     dtype : ``"float32"`` (default in N dimensions) or ``"float64"``; the chain always uses float64
         (its per-step increments are O(1/N)).
 
@@ -111,13 +113,13 @@ def simulate(
     seed_list = _seed_list(seeds)
     params.warn_if_unstable()
     if method in ("blocked", "loop"):
-        xb = ArrayBackend(backend, seed_list, device, resolve_dtype(dtype, "float32"))
+        xb = ArrayBackend(backend or "torch", seed_list, device, resolve_dtype(dtype, "float32"))
         runner = _NDimensionalSGD(params, N, len(seed_list), xb, block or 16, literal=(method == "loop"))
     elif method == "order_parameters":
         if dtype not in (None, "float64", torch.float64, np.float64):
             raise ValueError(f"method='order_parameters' runs in float64; got dtype={dtype!r}")
-        xb = ArrayBackend(backend, seed_list, device, "float64")
-        runner = _OrderParameterChain(params, N, len(seed_list), xb, block or max(1, min(64, 2048 // len(seed_list))))
+        xb = ArrayBackend(backend or ("numpy" if device is None else "torch"), seed_list, device, "float64")
+        runner = _OrderParameterChain(params, N, len(seed_list), xb, block or max(1, 64 // len(seed_list)))
     else:
         raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
 
@@ -182,25 +184,24 @@ class _Runner:
             self._block(size)
             steps -= size
 
-    def _groups(self, shape: tuple):
-        """Group signs c, input scales sqrt(Delta_c) and teacher offsets alpha_c for new samples."""
-        plus = self.xb.uniform(shape) < self.p.rho
-        return self._group_constants(plus)
-
-    def _group_constants(self, plus):
-        xb, p = self.xb, self.p
-        return (plus, xb.select(plus, 1.0, -1.0), xb.select(plus, np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)),
-                xb.select(plus, p.alpha_plus, p.alpha_minus))
-
-    def _labels(self, plus, alpha, x3):
-        """Teacher labels from the coordinates of the inputs along the teacher/shift frame."""
-        field = self.xb.select(plus, x3 @ self.t_plus, x3 @ self.t_minus) + alpha
-        return self.xb.select(field >= 0, 1.0, -1.0)
+    def _draw_groups(self, shape: tuple):
+        """True where a new sample belongs to group + (probability rho)."""
+        return self.xb.uniform(shape) < self.p.rho
 
     def _test_groups(self, n_test: int):
-        plus = self.xb.asarray(np.repeat([True, False], n_test)) > 0
-        return self._group_constants(plus[None, :].expand(self.S, -1) if self.xb.name == "torch"
-                                     else np.broadcast_to(plus, (self.S, 2 * n_test)))
+        """n_test samples of group + then n_test of group -, for every seed."""
+        plus = np.broadcast_to(np.repeat([True, False], n_test), (self.S, 2 * n_test))
+        return plus if self.xb.name == "numpy" else torch.as_tensor(plus.copy(), device=self.xb.device)
+
+    def _group_constants(self, plus):
+        """Group signs c, input scales sqrt(Delta_c) and teacher offsets alpha_c."""
+        xb, p = self.xb, self.p
+        return (xb.select(plus, 1.0, -1.0), xb.select(plus, np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)),
+                xb.select(plus, p.alpha_plus, p.alpha_minus))
+
+    def _labels(self, plus, alpha, field_plus, field_minus):
+        """Labels ``sign(W_T^c . x / sqrt(N) + alpha_c)`` from the two teacher fields."""
+        return self.xb.select(self.xb.select(plus, field_plus, field_minus) + alpha >= 0, 1.0, -1.0)
 
     def _errors_of(self, y, y_hat, n_test: int):
         loss, wrong = 0.5 * (y - y_hat) ** 2, self.xb.select(self.xb.xp.sign(y_hat) != y, 1.0, 0.0)
@@ -225,7 +226,8 @@ class _NDimensionalSGD(_Runner):
                     M=W3 @ self.mu / np.sqrt(N), Q=(self.W * self.W).sum(-1) / N, b=self.b)
 
     def _block(self, size: int) -> None:
-        plus, c, sd, alpha = self._groups((self.S, size))
+        plus = self._draw_groups((self.S, size))
+        c, sd, alpha = self._group_constants(plus)
         Z = self.xb.normal((self.S, size, self.N))
         if self.literal:
             self._literal_steps(plus, c, sd, alpha, Z)
@@ -241,8 +243,7 @@ class _NDimensionalSGD(_Runner):
         teacher_plus[:3], teacher_minus[:3] = np.sqrt(N) * self.t_plus, np.sqrt(N) * self.t_minus
         for k in range(Z.shape[1]):
             x = c[:, k, None] * shift + sd[:, k, None] * Z[:, k]
-            teacher_field = xb.select(plus[:, k], x @ teacher_plus, x @ teacher_minus) / np.sqrt(N) + alpha[:, k]
-            y = xb.select(teacher_field >= 0, 1.0, -1.0)
+            y = self._labels(plus[:, k], alpha[:, k], x @ teacher_plus / np.sqrt(N), x @ teacher_minus / np.sqrt(N))
             e = y - (x * self.W).sum(-1) / np.sqrt(N) - self.b
             self.W = self.W + self.eta / np.sqrt(N) * e[:, None] * x
             self.b = self.b + self.eta_b / N * e
@@ -251,7 +252,7 @@ class _NDimensionalSGD(_Runner):
         """B steps at once (§9): errors from (Id + L) e = y - X W0 / sqrt(N) - b0, then one update."""
         N, xb, xp = self.N, self.xb, self.xb.xp
         x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]  # inputs along the teacher/shift frame
-        y = self._labels(plus, alpha, x3)
+        y = self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus)
         student = (c * (self.W[:, None, :3] @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(N)
         r = y - student - self.b[:, None]
         if Z.shape[1] == 1:
@@ -268,9 +269,11 @@ class _NDimensionalSGD(_Runner):
         self.b = self.b + self.eta_b / N * e.sum(-1)
 
     def test_errors(self, n_test: int):
-        plus, c, sd, alpha = self._test_groups(n_test)
+        plus = self._test_groups(n_test)
+        c, sd, alpha = self._group_constants(plus)
         Z = self.xb.normal((self.S, 2 * n_test, self.N))
-        y = self._labels(plus, alpha, c[..., None] * self.mu + sd[..., None] * Z[..., :3])
+        x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]
+        y = self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus)
         W3 = self.W[:, None, :3]
         y_hat = (c * (W3 @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(self.N) + self.b[:, None]
         return self._errors_of(y, y_hat, n_test)
@@ -291,44 +294,47 @@ class _OrderParameterChain(_Runner):
 
     def initialise(self, init_scale: float) -> None:
         xb, S, N = self.xb, self.S, self.N
+        # coordinates along e1..e3 as rows (3, seeds), so that every operation is one contiguous array op
         if init_scale:
-            self.w3 = init_scale / np.sqrt(N) * xb.normal((S, 3))
+            self.w3 = init_scale / np.sqrt(N) * xb.normal((3, S))
             self.w4 = init_scale / np.sqrt(N) * xb.xp.sqrt(xb.chisquare(N - 3, (S,)))
         else:
-            self.w3, self.w4 = xb.zeros((S, 3)), xb.zeros((S,))
+            self.w3, self.w4 = xb.zeros((3, S)), xb.zeros((S,))
         self.b = xb.zeros((S,))
 
     def order_parameters(self) -> dict:
-        w3 = self.w3
-        return dict(R_plus=w3 @ self.t_plus, R_minus=w3 @ self.t_minus, M=w3 @ self.mu,
-                    Q=(w3 * w3).sum(-1) + self.w4**2, b=self.b)
+        dot = self.xb.xp.tensordot
+        return dict(R_plus=dot(self.t_plus, self.w3, 1), R_minus=dot(self.t_minus, self.w3, 1),
+                    M=dot(self.mu, self.w3, 1), Q=(self.w3 * self.w3).sum(0) + self.w4**2, b=self.b)
+
+    def _inputs(self, plus):
+        """Labels, input scales and input coordinates (3, seeds, B) along e1..e3 and (seeds, B) along e4."""
+        xb, xp = self.xb, self.xb.xp
+        c, sd, alpha = self._group_constants(plus)
+        g = xb.normal((4,) + tuple(plus.shape))
+        x3 = c * self.mu[:, None, None] + sd * g[:3]
+        y = self._labels(plus, alpha, xp.tensordot(self.t_plus, x3, 1), xp.tensordot(self.t_minus, x3, 1))
+        return y, sd, x3, sd * g[3]
 
     def _block(self, size: int) -> None:
-        xb, xp, N, S = self.xb, self.xb.xp, self.N, self.S
-        plus, c, sd, alpha = self._groups((S, size))
-        g = xb.normal((S, size, 4))
-        x3 = c[..., None] * self.mu + sd[..., None] * g[..., :3]
-        x4 = sd * g[..., 3]
-        y = self._labels(plus, alpha, x3)
-        r = y - (x3 @ self.w3[:, :, None])[..., 0] - x4 * self.w4[:, None] - self.b[:, None]
+        xb, xp, N, S, eta = self.xb, self.xb.xp, self.N, self.S, self.eta
+        y, sd, x3, x4 = self._inputs(self._draw_groups((S, size)))
+        r = y - (self.w3[:, :, None] * x3).sum(0) - x4 * self.w4[:, None] - self.b[:, None]
         chi2 = xb.chisquare(N - 4 - np.arange(size), (S, size))  # Bartlett diagonal
         if size == 1:
             e = r
-            rest2 = (e * sd)[:, 0] ** 2 * chi2[:, 0]
+            rest2 = ((e * sd) ** 2 * chi2)[:, 0]
         else:
             A = xp.tril(xb.normal((S, size, size)), -1) + xp.sqrt(chi2)[:, :, None] * xb.asarray(np.eye(size))
-            gram = (x3 @ xp.swapaxes(x3, -1, -2) + x4[:, :, None] * x4[:, None, :]
+            gram = (xp.einsum("isj,isk->sjk", x3, x3) + x4[:, :, None] * x4[:, None, :]
                     + sd[:, :, None] * sd[:, None, :] * (A @ xp.swapaxes(A, -1, -2)))
-            e = xb.solve_unit_lower(xp.tril(self.eta / N * gram + self.eta_b / N, -1), r)
+            e = xb.solve_unit_lower(xp.tril(eta / N * gram + self.eta_b / N, -1), r)
             rest2 = (((e * sd)[:, None, :] @ A)[:, 0, :] ** 2).sum(-1)
-        self.w3 = self.w3 + self.eta / N * (e[..., None] * x3).sum(1)
-        self.w4 = xp.sqrt((self.w4 + self.eta / N * (e * x4).sum(-1)) ** 2 + (self.eta / N) ** 2 * rest2)
+        self.w3 = self.w3 + eta / N * (e * x3).sum(-1)
+        self.w4 = xp.sqrt((self.w4 + eta / N * (e * x4).sum(-1)) ** 2 + (eta / N) ** 2 * rest2)
         self.b = self.b + self.eta_b / N * e.sum(-1)
 
     def test_errors(self, n_test: int):
-        plus, c, sd, alpha = self._test_groups(n_test)
-        g = self.xb.normal((self.S, 2 * n_test, 4))
-        x3 = c[..., None] * self.mu + sd[..., None] * g[..., :3]
-        y = self._labels(plus, alpha, x3)
-        y_hat = (x3 @ self.w3[:, :, None])[..., 0] + sd * g[..., 3] * self.w4[:, None] + self.b[:, None]
+        y, sd, x3, x4 = self._inputs(self._test_groups(n_test))
+        y_hat = (self.w3[:, :, None] * x3).sum(0) + x4 * self.w4[:, None] + self.b[:, None]
         return self._errors_of(y, y_hat, n_test)
