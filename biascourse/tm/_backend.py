@@ -42,6 +42,12 @@ class ArrayBackend:
             return self._rng.standard_normal(shape, dtype=self.dtype)
         return torch.randn(shape, generator=self._rng, device=self.device, dtype=self.dtype)
 
+    def normal_into(self, out) -> Union[np.ndarray, torch.Tensor]:
+        """Fill a preallocated array with standard normals (saves allocating big blocks again)."""
+        if self.name == "numpy":
+            return self._rng.standard_normal(out=out, dtype=self.dtype)
+        return out.normal_(generator=self._rng)
+
     def uniform(self, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
         if self.name == "numpy":
             return self._rng.random(shape, dtype=self.dtype)
@@ -67,6 +73,10 @@ class ArrayBackend:
         if isinstance(value, torch.Tensor):
             return value.to(device=self.device, dtype=self.dtype)
         return torch.as_tensor(np.asarray(value), dtype=self.dtype, device=self.device)
+
+    def as_float(self, mask) -> Union[np.ndarray, torch.Tensor]:
+        """A boolean mask as 0.0 / 1.0 in this backend's dtype."""
+        return mask.astype(self.dtype) if self.name == "numpy" else mask.to(self.dtype)
 
     def select(self, condition, if_true, if_false) -> Union[np.ndarray, torch.Tensor]:
         """``where(condition, if_true, if_false)`` in this backend's dtype (numbers or arrays)."""

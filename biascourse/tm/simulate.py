@@ -65,7 +65,7 @@ def simulate(
         every recording time (fields ``eps_plus_test`` ...). The fields ``eps_plus`` ... are the exact
         population errors of the current weights (§5 applied to the measured overlaps).
     block : steps per block (``"blocked"``, ``"order_parameters"``; for ``"loop"`` only the size of the
-        random draws); default 16 in N dimensions, and for the chain ``max(1, 64 // n_seeds)`` (blocks
+        random draws); default ``sqrt(4e6 / (N n_seeds))`` clipped to [1, 64] in N dimensions, and for the chain ``max(1, 64 // n_seeds)`` (blocks
         amortise Python overhead for few seeds; with many seeds single steps are cheapest). Results depend on it only through the random draws.
     backend : ``"torch"`` (CPU or GPU via ``device``) or ``"numpy"``. Default: torch in N dimensions;
         for the chain numpy on the CPU (faster for its small array operations), torch when a
@@ -114,7 +114,8 @@ def simulate(
     params.warn_if_unstable()
     if method in ("blocked", "loop"):
         xb = ArrayBackend(backend or "torch", seed_list, device, resolve_dtype(dtype, "float32"))
-        runner = _NDimensionalSGD(params, N, len(seed_list), xb, block or 16, literal=(method == "loop"))
+        runner = _NDimensionalSGD(params, N, len(seed_list), xb, block or _default_block(N, len(seed_list)),
+                                  literal=(method == "loop"))
     elif method == "order_parameters":
         if dtype not in (None, "float64", torch.float64, np.float64):
             raise ValueError(f"method='order_parameters' runs in float64; got dtype={dtype!r}")
@@ -145,6 +146,12 @@ def simulate(
         measured = {name: np.stack([row[i] for row in tests], axis=1) for i, name in enumerate(names)}
     return Trajectory(t=steps / N, **columns, eps_plus=eps_plus, eps_minus=eps_minus, err_plus=err_plus,
                       err_minus=err_minus, params=params, seeds=np.array(seed_list), **measured)
+
+
+def _default_block(N: int, n_seeds: int) -> int:
+    """Block size balancing the Gram matrix (B multiply-adds per Gaussian draw) against the fixed
+    Python cost of a block (about 4e6 draws' worth of B = 1 Gram work, measured on a CPU)."""
+    return int(np.clip(round(np.sqrt(4e6 / (N * n_seeds))), 1, 64))
 
 
 def _seed_list(seeds: Union[int, Sequence[int]]) -> list[int]:
@@ -195,13 +202,14 @@ class _Runner:
 
     def _group_constants(self, plus):
         """Group signs c, input scales sqrt(Delta_c) and teacher offsets alpha_c."""
-        xb, p = self.xb, self.p
-        return (xb.select(plus, 1.0, -1.0), xb.select(plus, np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)),
-                xb.select(plus, p.alpha_plus, p.alpha_minus))
+        p, one = self.p, self.xb.as_float(plus)  # arithmetic on the mask: no per-call scalar tensors
+        sd_plus, sd_minus = float(np.sqrt(p.delta_plus)), float(np.sqrt(p.delta_minus))
+        return (2 * one - 1, sd_minus + (sd_plus - sd_minus) * one,
+                p.alpha_minus + (p.alpha_plus - p.alpha_minus) * one)
 
     def _labels(self, plus, alpha, field_plus, field_minus):
         """Labels ``sign(W_T^c . x / sqrt(N) + alpha_c)`` from the two teacher fields."""
-        return self.xb.select(self.xb.select(plus, field_plus, field_minus) + alpha >= 0, 1.0, -1.0)
+        return 2 * self.xb.as_float(self.xb.xp.where(plus, field_plus, field_minus) + alpha >= 0) - 1
 
     def _errors_of(self, y, y_hat, n_test: int):
         loss, wrong = 0.5 * (y - y_hat) ** 2, self.xb.select(self.xb.xp.sign(y_hat) != y, 1.0, 0.0)
@@ -215,6 +223,7 @@ class _NDimensionalSGD(_Runner):
     def __init__(self, params, N, n_seeds, xb, block, literal: bool):
         super().__init__(params, N, n_seeds, xb, block)
         self.literal = literal
+        self._buffer = None  # reused Gaussian block (seeds, B, N)
 
     def initialise(self, init_scale: float) -> None:
         self.W = init_scale * self.xb.normal((self.S, self.N)) if init_scale else self.xb.zeros((self.S, self.N))
@@ -228,7 +237,9 @@ class _NDimensionalSGD(_Runner):
     def _block(self, size: int) -> None:
         plus = self._draw_groups((self.S, size))
         c, sd, alpha = self._group_constants(plus)
-        Z = self.xb.normal((self.S, size, self.N))
+        if self._buffer is None or self._buffer.shape[1] != size:
+            self._buffer = self.xb.zeros((self.S, size, self.N))
+        Z = self.xb.normal_into(self._buffer)
         if self.literal:
             self._literal_steps(plus, c, sd, alpha, Z)
         else:
@@ -248,12 +259,18 @@ class _NDimensionalSGD(_Runner):
             self.W = self.W + self.eta / np.sqrt(N) * e[:, None] * x
             self.b = self.b + self.eta_b / N * e
 
+    def _fields(self, c, sd, Z):
+        """Input coordinates along the teacher/shift frame and student fields ``W . x / sqrt(N)``."""
+        x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]
+        # W[:, None, :] @ Z^T is far faster than Z @ W[:, :, None] in torch's batched kernels
+        w_dot_z = (self.W[:, None, :] @ self.xb.xp.swapaxes(Z, -1, -2))[:, 0, :]
+        return x3, (c * (self.W[:, None, :3] @ self.mu) + sd * w_dot_z) / np.sqrt(self.N)
+
     def _blocked_steps(self, plus, c, sd, alpha, Z) -> None:
         """B steps at once (§9): errors from (Id + L) e = y - X W0 / sqrt(N) - b0, then one update."""
         N, xb, xp = self.N, self.xb, self.xb.xp
-        x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]  # inputs along the teacher/shift frame
+        x3, student = self._fields(c, sd, Z)
         y = self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus)
-        student = (c * (self.W[:, None, :3] @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(N)
         r = y - student - self.b[:, None]
         if Z.shape[1] == 1:
             e = r
@@ -265,18 +282,20 @@ class _NDimensionalSGD(_Runner):
             e = xb.solve_unit_lower(xp.tril(self.eta / N * gram + self.eta_b / N, -1), r)
         update = ((e * sd)[:, None, :] @ Z)[:, 0, :]
         update[:, :3] += (e * c).sum(-1)[:, None] * self.mu
-        self.W = self.W + self.eta / np.sqrt(N) * update
+        self.W += self.eta / np.sqrt(N) * update
         self.b = self.b + self.eta_b / N * e.sum(-1)
 
-    def test_errors(self, n_test: int):
-        plus = self._test_groups(n_test)
-        c, sd, alpha = self._group_constants(plus)
-        Z = self.xb.normal((self.S, 2 * n_test, self.N))
-        x3 = c[..., None] * self.mu + sd[..., None] * Z[..., :3]
-        y = self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus)
-        W3 = self.W[:, None, :3]
-        y_hat = (c * (W3 @ self.mu) + sd * (Z @ self.W[:, :, None])[..., 0]) / np.sqrt(self.N) + self.b[:, None]
-        return self._errors_of(y, y_hat, n_test)
+    def test_errors(self, n_test: int, chunk: int = 256):
+        plus_all = self._test_groups(n_test)
+        y, y_hat = [], []
+        for start in range(0, 2 * n_test, chunk):  # bounded memory: chunk x N inputs per seed
+            plus = plus_all[:, start:start + chunk]
+            c, sd, alpha = self._group_constants(plus)
+            x3, student = self._fields(c, sd, self.xb.normal((self.S, plus.shape[1], self.N)))
+            y.append(self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus))
+            y_hat.append(student + self.b[:, None])
+        cat = np.concatenate if self.xb.name == "numpy" else torch.cat
+        return self._errors_of(cat(y, 1), cat(y_hat, 1), n_test)
 
 
 class _OrderParameterChain(_Runner):

@@ -1,0 +1,105 @@
+"""Benchmark of the teacher-mixture simulators and theory (issue 3), printed side by side.
+
+The N-dimensional simulator draws N Gaussian numbers per SGD step, so its ceiling is
+(the machine's Gaussian-draw rate) / N steps per second. This script measures that rate and, in the
+same run, the steps x seeds per second of
+
+- ``simulate(method="blocked")`` (float32, many seeds at once) at N = 1,000 and 10,000, against the
+  ceiling (target >= 70%) and against the literal one-sample loop (target >= 3x);
+- ``simulate(method="order_parameters")`` (the exact finite-N Markov chain) at N = 10,000, against the
+  blocked simulator (target >= 1000x), and one run at N = 10^6;
+- ``solve`` on 10,000 time points and on a 200 x 200 parameter grid (target < 1 s each).
+
+Every timing is the best of a few repeats, to be robust to other processes on a shared machine.
+
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_tm_simulate.py [--quick] [--device cuda]``
+"""
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import torch
+
+from biascourse import tm
+
+
+def best_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def gaussian_rate(device: torch.device, repeats: int) -> float:
+    """Float32 standard normals per second, drawn in blocks of the simulator's size."""
+    buffer = torch.empty((16, 16, 10_000), device=device)
+    generator = torch.Generator(device=device).manual_seed(0)
+    return buffer.numel() / best_time(lambda: buffer.normal_(generator=generator), repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs (a smoke test of the script)")
+    parser.add_argument("--device", default="cpu", help="torch device for the simulators (cpu, cuda)")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    repeats = 2 if args.quick else 3
+    scale = 0.2 if args.quick else 1.0
+    params = tm.EXAMPLES["general"].params
+    warnings.simplefilter("ignore", RuntimeWarning)
+
+    rate = gaussian_rate(device, repeats)
+    print(f"device: {device}; torch threads: {torch.get_num_threads()}")
+    print(f"Gaussian draws (float32): {rate:.3g} per second\n")
+
+    print(f"{'N':>7} {'seeds':>6} {'method':>17} {'steps*seeds/s':>14} {'ceiling':>10} {'of ceiling':>10} {'vs loop':>8}")
+    blocked_rate = {}
+    for N, seeds in ((1_000, 1), (1_000, 64), (10_000, 1), (10_000, 64)):
+        steps = int(scale * (20_000 if N == 1_000 else 3_000) * (4 if seeds == 1 else 1))
+        t_max = steps / N
+        ceiling = rate / N
+        rates = {}
+        for method in ("blocked", "loop"):
+            run = lambda: tm.simulate(params, N, t_max, seeds, method=method, init_scale=0.5, n_times=2, device=device)
+            rates[method] = steps * seeds / best_time(run, repeats)
+        blocked_rate[N] = rates["blocked"]
+        for method in ("blocked", "loop"):
+            ratio = f"{rates['blocked'] / rates['loop']:.1f}x" if method == "blocked" else ""
+            print(f"{N:>7} {seeds:>6} {method:>17} {rates[method]:>14.3g} {ceiling:>10.3g} "
+                  f"{rates[method] / ceiling:>9.0%} {ratio:>8}")
+
+    N, seeds, t_max = 10_000, 20_000, 0.5 * scale
+    chain_device = None if device.type == "cpu" else device
+    run = lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", init_scale=0.5, n_times=2,
+                              device=chain_device)
+    chain_rate = N * t_max * seeds / best_time(run, repeats)
+    print(f"{N:>7} {seeds:>6} {'order_parameters':>17} {chain_rate:>14.3g} {'':>10} {'':>10} {'':>8}")
+    print(f"\nMarkov chain vs blocked N-dimensional SGD at N = {N:,}: {chain_rate / blocked_rate[N]:,.0f}x "
+          "(target >= 1000x)")
+
+    N, seeds, t_max = 10**6, 4, (0.2 if args.quick else 1.0)
+    elapsed = best_time(lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", n_times=2,
+                                            device=chain_device), 1)
+    print(f"Markov chain at N = 10^6, t_max = {t_max:g} ({N * t_max:,.0f} steps), {seeds} seeds: {elapsed:.2f} s")
+
+    t = np.linspace(0, 100, 10_000)
+    elapsed = best_time(lambda: tm.solve(params, t), repeats)
+    print(f"\nsolve, 10,000 time points: {elapsed * 1e3:.1f} ms (target < 1 s)")
+    grid = tm.TMParams(rho=np.linspace(0.02, 0.98, 200)[:, None], delta_plus=0.5,
+                       delta_minus=np.linspace(0.1, 4.0, 200), eta=0.01)
+    t = np.geomspace(0.1, 2000, 60)
+    elapsed = best_time(lambda: tm.order_parameters(grid, t), repeats)
+    print(f"order parameters on a 200 x 200 grid, {len(t)} times: {elapsed:.2f} s (target < 1 s)")
+    elapsed = best_time(lambda: tm.solve(grid, t), repeats)
+    print(f"solve (with both error measures) on a 200 x 200 grid, {len(t)} times: {elapsed:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""The phases of bias: initial slopes, asymptotes, crossings, phase intervals and phase diagrams.
+
+Chapter 4 of the course; science note ``teacher_mixture.md`` §4 (fixed point, stability bound),
+§6.0 (initial slopes), §6.1 (centred case: asymptote, crossing condition, crossing time, phase
+diagram), §6.2 (spurious case) and §6.3 (three phases). Every function is vectorised over
+array-valued :class:`~biascourse.tm.TMParams`, so a whole phase diagram is one call.
+
+Sign convention: the *bias* is the gap ``eps_+ - eps_-`` of the per-group mean-squared errors; a
+group "wins" (is preferred) when its error is the lower one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import group_mse
+from .ode import InitLike, _rhs, _with_time_axes, coefficients, fixed_point, order_parameters
+from .params import ArrayLike, TMParams
+from .trajectory import ORDER_PARAMETERS, TMState
+
+_SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
+
+#: Drivers of the bias (science note §6.3), keyed by the order parameter that carries them.
+BIAS_DRIVERS = {"M": "class imbalance", "R": "saliency", "Q": "representation"}
+
+
+# ----- initial slopes (§6.0) -------------------------------------------------------------------
+
+
+def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray, np.ndarray]:
+    """Initial rates ``d eps_+/dt`` and ``d eps_-/dt`` of the per-group errors (science note §6.0).
+
+    From ``W_0 = 0`` this is
+    ``d eps_c/dt (0) = eta^2 Delta_c Delta^mix / 2 - eta c E_c c1 - eta sqrt(Delta_c) G_c c_{2/3}``;
+    from any other initial state (e.g. ``{"Q": 0.25}`` for a random start) it is the chain rule
+    ``d eps_c/dt = (cM + b - E_c)(c dM/dt + db/dt) + Delta_c dQ/dt / 2 - sqrt(Delta_c) G_c dR_c/dt``
+    applied to the ODEs of §3.2 (§3.3 with a trained bias).
+
+    Parameters
+    ----------
+    params : the model (any shape).
+    init : initial order parameters; default ``W = 0``.
+
+    Returns
+    -------
+    slope_plus, slope_minus : arrays of ``params.shape``; negative means the group starts learning.
+
+    Examples
+    --------
+    >>> p = TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.01)
+    >>> plus, minus = initial_slopes(p)
+    >>> bool(minus < plus < 0)     # the higher-variance group learns first
+    True
+    """
+    terms = _loss_rate_terms(params, _state_dict(init))
+    return tuple(sum(terms[key][i] for key in BIAS_DRIVERS) for i in (0, 1))
+
+
+def initial_slope_bounds(params: TMParams) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Range of the initial slopes from ``W_0 = 0`` over every teacher overlap ``T`` in [-1, 1] (§6.0).
+
+    Only ``dR_c/dt(0) = eta c_{2/3}`` depends on the teachers, and ``c_{2/3}`` is affine in ``T``
+    through ``g_c = p_c sqrt(Delta_c) G_c + p_c' sqrt(Delta_c') G_c' T``, so
+
+    ``d eps_c/dt(0) = s_c(T) = s_c(1) + eta sqrt(Delta_c) G_c p_c' sqrt(Delta_c') G_c' (1 - T)``.
+
+    The slope is steepest for a shared teacher (``T = 1``) and flattest for opposite teachers
+    (``T = -1``): ``s_c(1) <= s_c(T) <= s_c(-1)``. In the centred case at small eta
+    ``s_c(+-1) = -(2/pi) eta sqrt(Delta_c) (p_c sqrt(Delta_c) +- p_c' sqrt(Delta_c'))``. (The
+    bounds are attained only where the geometry allows ``T = +-1``; with ``m_+- != 0`` they are
+    bounds, not values.)
+
+    Returns
+    -------
+    (low_plus, high_plus), (low_minus, high_minus) : arrays of ``params.shape``.
+    """
+    plus, minus = initial_slopes(params)
+    sp, sm = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus)
+    cross = params.eta * sp * params.G_plus * sm * params.G_minus
+    d_plus = cross * (1 - params.rho)   # d slope_+ / d(-T)
+    d_minus = cross * params.rho        # d slope_- / d(-T)
+    T = params.T
+    return ((plus - d_plus * (1 - T), plus + d_plus * (1 + T)),
+            (minus - d_minus * (1 - T), minus + d_minus * (1 + T)))
+
+
+# ----- asymptotes (§4, §6.1) -------------------------------------------------------------------
+
+
+def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group MSE at the fixed point, ``eps_c^inf`` (§4, §5); NaN where ``eta >= eta_max``.
+
+    Exact at any learning rate (the eta^2 terms included). Works with the trained bias of §3.3.
+    """
+    state = fixed_point(params)
+    eps_plus, eps_minus = group_mse(params, *(getattr(state, name) for name in ORDER_PARAMETERS))
+    stable = np.asarray(params.eta < params.eta_max)
+    return np.where(stable, eps_plus, np.nan), np.where(stable, eps_minus, np.nan)
+
+
+def centred_R_infinity(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
+    """Asymptotic teacher overlaps of the centred case (§6.1), independent of eta.
+
+    ``R_+-^inf = G / Delta^mix (rho sqrt(Delta_+) T_{+,+-} + (1 - rho) sqrt(Delta_-) T_{-,+-})``
+    with ``G = sqrt(2/pi)``, ``T_{++} = T_{--} = 1`` and ``T_{+-} = T``.
+
+    Raises
+    ------
+    ValueError
+        Outside the centred case (``v = 0``, ``alpha_+ = alpha_- = 0``).
+    """
+    _require_centred(params, "centred_R_infinity")
+    sp, sm = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus)
+    scale = _SQRT_2_OVER_PI / params.delta_mix
+    rho = params.rho
+    return (scale * (rho * sp + (1 - rho) * sm * params.T),
+            scale * (rho * sp * params.T + (1 - rho) * sm))
+
+
+def asymptotic_gap_small_eta(params: TMParams) -> np.ndarray:
+    """Asymptotic bias ``eps_+^inf - eps_-^inf`` as eta -> 0, centred case with ``T = 1`` (§6.1).
+
+    ``G^2 S / (2 (Delta^mix)^2) (sqrt(Delta_+) - sqrt(Delta_-))^2 [(1 - rho) sqrt(Delta_-) - rho sqrt(Delta_+)]``
+    with ``S = rho sqrt(Delta_+) + (1 - rho) sqrt(Delta_-)``: group + wins (negative gap) exactly
+    when ``rho sqrt(Delta_+) > (1 - rho) sqrt(Delta_-)``. The exact value at finite eta is
+    ``asymptotic_errors``; the two differ by O(eta).
+    """
+    _require_centred(params, "asymptotic_gap_small_eta", shared_teacher=True)
+    sp, sm, rho = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus), params.rho
+    S = rho * sp + (1 - rho) * sm
+    return (2 / np.pi) * S / (2 * params.delta_mix**2) * (sp - sm) ** 2 * ((1 - rho) * sm - rho * sp)
+
+
+# ----- the crossing of the centred case (§6.1) --------------------------------------------------
+
+
+def crossing_condition(params: TMParams) -> np.ndarray:
+    """Small-eta rule: does ``eps_+ - eps_-`` change sign (centred case, ``T = 1``, ``W_0 = 0``)? (§6.1)
+
+    The higher-variance group learns first (saliency) and the group with the larger
+    ``p_c sqrt(Delta_c)`` wins asymptotically (representation); a crossing happens exactly when these
+    differ: ``(Delta_+ - Delta_-) (rho sqrt(Delta_+) - (1 - rho) sqrt(Delta_-)) < 0``. For
+    ``Delta_- > Delta_+`` this is ``rho > sqrt(Delta_-) / (sqrt(Delta_+) + sqrt(Delta_-))``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, ``params.shape``.
+    """
+    _require_centred(params, "crossing_condition", shared_teacher=True)
+    return _saliency_winner(params) * _representation_winner(params) < 0
+
+
+def crossing_time_small_eta(params: TMParams) -> np.ndarray:
+    """Crossing time of the centred case as eta -> 0 (§6.1); NaN where there is no crossing.
+
+    ``t_x = tau_R ln[(sqrt(Delta_+) + sqrt(Delta_-)) S / ((sqrt(Delta_+) - sqrt(Delta_-))
+    ((1 - rho) sqrt(Delta_-) - rho sqrt(Delta_+)))]``, from ``Q = R^2`` and
+    ``R(t) = R^inf (1 - exp(-t / tau_R))``. The exact crossing (:func:`~biascourse.tm.crossings`)
+    differs from it by a relative O(eta).
+    """
+    _require_centred(params, "crossing_time_small_eta", shared_teacher=True)
+    sp, sm, rho = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus), params.rho
+    S = rho * sp + (1 - rho) * sm
+    ratio = (sp + sm) * S / ((sp - sm) * ((1 - rho) * sm - rho * sp))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_cross = params.tau_R * np.log(ratio)
+    return np.where(crossing_condition(params), t_cross, np.nan)
+
+
+# ----- what drives the bias, and the phases (§6.3) ---------------------------------------------
+
+
+def bias_drivers(params: TMParams, t: ArrayLike, init: InitLike = None) -> dict[str, np.ndarray]:
+    """Split the rate of change of the bias ``d(eps_+ - eps_-)/dt`` by the order parameter that moves.
+
+    Each per-group error depends on the order parameters as in §5, so
+    ``d eps_c/dt = (cM + b - E_c)(c dM/dt + db/dt) + Delta_c dQ/dt / 2 - sqrt(Delta_c) G_c dR_c/dt``.
+    The three terms are the three drivers of §6.3:
+
+    - ``"M"`` (class imbalance): the shift overlap M (and the student bias b, which absorbs the
+      label imbalance when it is trained) moves the outputs of the two groups in opposite directions;
+    - ``"R"`` (saliency): alignment with the teachers, at a rate proportional to ``sqrt(Delta_c)``;
+    - ``"Q"`` (representation): the growing norm penalises each group by ``Delta_c Q / 2``; its
+      balance against R sets the asymptote, where the representation ``p_c`` enters.
+
+    Parameters
+    ----------
+    params : the model (any shape); ``t`` : times; ``init`` : initial state (default ``W = 0``).
+
+    Returns
+    -------
+    dict
+        ``{"M": ..., "R": ..., "Q": ...}``, arrays of shape ``params.shape + t.shape`` that sum to
+        ``d(eps_+ - eps_-)/dt``.
+    """
+    t = np.asarray(t, dtype=float)
+    method = "ode" if params.has_bias else "closed_form"
+    state = order_parameters(params, t, init, method)
+    terms = _loss_rate_terms(_with_time_axes(params, t), state)
+    return {key: plus - minus for key, (plus, minus) in terms.items()}
+
+
+class Phase(NamedTuple):
+    """A time interval in which one driver dominates the change of the bias (see :func:`phase_intervals`)."""
+
+    start: float
+    end: float
+    driver: str
+
+
+def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_times: int = 2000) -> list[Phase]:
+    """The phases of bias: intervals of ``[0, t_max]`` in which one driver dominates (§6.3).
+
+    At each time the phase is the driver of :func:`bias_drivers` with the largest absolute
+    contribution to ``d(eps_+ - eps_-)/dt``: ``"M"`` (class imbalance), ``"R"`` (saliency) or ``"Q"``
+    (representation). This definition of the phase boundaries is the course's choice; it makes the
+    three phases of the general case appear in the order class imbalance -> saliency ->
+    representation, and the centred case (``M = 0``) has only the last two. The grid is geometric
+    in time, so boundaries are resolved to about ``0.5%`` of their time; times where the bias does
+    not move at all (every driver below 1e-12 of the largest) get no phase.
+
+    Returns
+    -------
+    list of Phase
+        Consecutive ``Phase(start, end, driver)``, the first starting at 0 and the last ending at
+        ``t_max``.
+    """
+    if params.shape != ():
+        raise ValueError(f"phase_intervals needs a single parameter set; got params of shape {params.shape}")
+    if not np.isfinite(t_max) or t_max <= 0:
+        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
+    t = np.geomspace(t_max * 1e-6, t_max, n_times)
+    drivers = bias_drivers(params, t, init)
+    keys = list(drivers)
+    size = np.abs(np.stack([np.broadcast_to(drivers[k], t.shape) for k in keys]))
+    label = np.argmax(size, axis=0)
+    label[size.max(axis=0) == 0] = -1
+    change = np.nonzero(np.diff(label))[0]
+    starts = np.concatenate([[0], change + 1])
+    ends = np.concatenate([change + 1, [len(t)]])
+    phases = []
+    for i, j in zip(starts, ends):
+        if label[i] < 0:
+            continue
+        start = 0.0 if i == 0 else float(np.sqrt(t[i - 1] * t[i]))
+        end = t_max if j == len(t) else float(np.sqrt(t[j - 1] * t[j]))
+        phases.append(Phase(start, end, keys[label[i]]))
+    return phases
+
+
+# ----- phase diagrams (§6.1) -------------------------------------------------------------------
+
+
+class Region(IntEnum):
+    """Regions of a phase diagram: who wins asymptotically, and whether the preference changes (§6.1)."""
+
+    CONSISTENT_MINUS = -2
+    MINUS_AFTER_CROSSING = -1
+    NO_PREFERENCE = 0
+    PLUS_AFTER_CROSSING = 1
+    CONSISTENT_PLUS = 2
+    DIVERGENT = 3
+
+
+@dataclass(frozen=True)
+class BiasRegimes:
+    """Who is preferred early and late, and how often the preference changes, for a grid of models.
+
+    Attributes
+    ----------
+    params : the models (the grid).
+    early_winner : +1 where group + has the lower error just after ``t = 0``, -1 where group -
+        has, 0 for a tie or a divergence.
+    winner : the same at ``t -> infinity`` (the fixed point).
+    n_crossings : number of sign changes of ``eps_+ - eps_-`` over ``t > 0`` (0 where divergent).
+    diverged : ``eta >= eta_max`` (Q diverges, §4).
+    """
+
+    params: TMParams
+    early_winner: np.ndarray
+    winner: np.ndarray
+    n_crossings: np.ndarray
+    diverged: np.ndarray
+
+    @property
+    def region(self) -> np.ndarray:
+        """:class:`Region` codes: ``winner * 2`` without a crossing, ``winner`` after one, 3 if divergent."""
+        code = self.winner * np.where(self.n_crossings > 0, 1, 2)
+        return np.where(self.diverged, int(Region.DIVERGENT), code).astype(int)
+
+
+def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
+    """Classify every model of a grid by its asymptotic preference and its crossings (§6.1, §6.3).
+
+    The early preference comes from the exact initial slopes (:func:`initial_slopes`; ``W_0 = 0``,
+    where both errors start at 1/2), the late one from the exact fixed point, both at the grid's own
+    learning rate: no small-eta rule is used. In between, ``eps_+ - eps_-`` is a sum of
+    exponentials (§4). Where ``V = 0`` it has only the rates ``0, 1/tau_R, 1/tau_Q`` and, since a sum
+    of three exponentials has at most two zeros and one is at ``t = 0``, at most one crossing: the
+    count is exact without any time grid. Where ``V > 0`` (up to five rates, up to three crossings)
+    the closed form is also evaluated on ``n_times`` geometric times shared by the grid, from
+    ``tau_M / 100`` to ``40 max(tau_R, tau_Q)``; two crossings closer than that spacing can be missed.
+
+    Parameters
+    ----------
+    params : a grid of models without a trained bias (``eta_b = 0``).
+    n_times : number of scan times (used only where ``V > 0``).
+    """
+    if params.has_bias:
+        raise ValueError("bias_regimes uses the closed form of §4, which has no trained bias; set eta_b = 0")
+    if n_times < 2:
+        raise ValueError(f"n_times must be at least 2; got {n_times}")
+    shape = params.shape
+    diverged = np.broadcast_to(np.asarray(params.eta >= params.eta_max), shape)
+    with np.errstate(all="ignore"):
+        slope_plus, slope_minus = initial_slopes(params)
+        eps_plus, eps_minus = asymptotic_errors(params)
+    early = np.where(diverged, 0, np.sign(slope_minus - slope_plus)).astype(int)
+    late = np.where(diverged, 0, np.sign(np.nan_to_num(eps_minus - eps_plus))).astype(int)
+    early, late = np.broadcast_to(early, shape), np.broadcast_to(late, shape)
+    if np.all(np.asarray(params.V) == 0) or np.all(diverged):
+        n_crossings = ((early * late) < 0).astype(int)
+    else:
+        signs = -np.sign(_scan_gap(params, diverged, n_times)).astype(int)   # +1 where + leads
+        n_crossings = _sign_changes(np.concatenate([early[..., None], signs, late[..., None]], axis=-1))
+    n_crossings = np.where(diverged, 0, n_crossings)
+    return BiasRegimes(params=params, early_winner=early, winner=late, n_crossings=n_crossings, diverged=diverged)
+
+
+def phase_diagram(
+    rho: ArrayLike, delta_ratio: ArrayLike, eta: float, *, delta_plus: float = 0.5, n_times: int = 64, **fixed
+) -> BiasRegimes:
+    """Phase diagram over representation ``rho`` and variance ratio ``Delta_- / Delta_+`` at fixed eta (§6.1).
+
+    The axes are the course's choice (the source paper's axes are not confirmed). Every grid point
+    is classified from the exact closed form by :func:`bias_regimes`; with the other parameters at
+    their defaults (centred case, ``T = 1``) a 200 x 200 grid takes a few milliseconds.
+
+    Parameters
+    ----------
+    rho : 1-D array of representations (first axis of the result).
+    delta_ratio : 1-D array of ratios ``Delta_- / Delta_+`` (second axis).
+    eta : learning rate.
+    delta_plus : the fixed variance of group +.
+    n_times : passed to :func:`bias_regimes`.
+    **fixed : any other :class:`~biascourse.tm.TMParams` field (``v``, ``T``, ``alpha_plus`` ...).
+
+    Returns
+    -------
+    BiasRegimes
+        Shape ``(len(rho), len(delta_ratio))``; its ``region`` gives the colours of the diagram.
+
+    Examples
+    --------
+    >>> d = phase_diagram(np.linspace(0.05, 0.95, 5), np.geomspace(0.1, 10, 5), eta=0.01)
+    >>> d.region.shape
+    (5, 5)
+    """
+    rho, ratio = np.asarray(rho, dtype=float), np.asarray(delta_ratio, dtype=float)
+    if rho.ndim != 1 or ratio.ndim != 1:
+        raise ValueError(f"rho and delta_ratio must be 1-D arrays; got shapes {rho.shape} and {ratio.shape}")
+    if np.any(ratio <= 0):
+        raise ValueError(f"delta_ratio must be in (0, inf); got {ratio.min():g}")
+    params = TMParams(rho=rho[:, None], delta_plus=delta_plus, delta_minus=delta_plus * ratio[None, :], eta=eta, **fixed)
+    return bias_regimes(params, n_times=n_times)
+
+
+def small_eta_regimes(params: TMParams) -> np.ndarray:
+    """The :class:`Region` of each model by the small-eta rules of §6.1 (centred case, ``T = 1``).
+
+    Early winner: the higher-variance group (saliency). Late winner: the larger
+    ``p_c sqrt(Delta_c)`` (representation). The rules ignore the eta^2 terms and the divergence,
+    so they differ from :func:`bias_regimes` near the boundaries and at larger eta.
+    """
+    _require_centred(params, "small_eta_regimes", shared_teacher=True)
+    early, late = _saliency_winner(params), _representation_winner(params)
+    return (late * np.where(early * late < 0, 1, 2)).astype(int)
+
+
+# ----- implementation --------------------------------------------------------------------------
+
+
+def _state_dict(init: InitLike) -> dict:
+    state = TMState.coerce(init)
+    return {name: np.asarray(getattr(state, name), dtype=float) for name in ORDER_PARAMETERS}
+
+
+def _loss_rate_terms(p: TMParams, state: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The three terms of ``d eps_c/dt`` (see :func:`bias_drivers`), for both groups, at a state."""
+    k = coefficients(p)
+    R_plus, R_minus, M, Q, b = (state[name] for name in ORDER_PARAMETERS)
+    dR_plus, dR_minus, dM, dQ, db = _rhs(p, k, R_plus, R_minus, M, Q, b)
+    terms = {key: [] for key in BIAS_DRIVERS}
+    for c, delta, E, G, dR in ((1.0, p.delta_plus, p.E_plus, p.G_plus, dR_plus),
+                               (-1.0, p.delta_minus, p.E_minus, p.G_minus, dR_minus)):
+        terms["M"].append((c * M + b - E) * (c * dM + db))
+        terms["R"].append(-np.sqrt(delta) * G * dR)
+        terms["Q"].append(0.5 * delta * dQ)
+    return {key: tuple(value) for key, value in terms.items()}
+
+
+def _scan_gap(params: TMParams, diverged: np.ndarray, n_times: int) -> np.ndarray:
+    """``eps_+ - eps_-`` on geometric times shared by the grid (shape ``params.shape + (n_times,)``)."""
+    stable = ~diverged
+    tau_M = np.broadcast_to(params.tau_M, params.shape)[stable]
+    tau_slow = np.broadcast_to(np.maximum(params.tau_R, params.tau_Q), params.shape)[stable]
+    t = np.geomspace(tau_M.min() / 100, 40 * tau_slow.max(), n_times)
+    with np.errstate(all="ignore"):
+        state = order_parameters(params, t)
+        eps_plus, eps_minus = group_mse(_with_time_axes(params, t), *(state[name] for name in ORDER_PARAMETERS))
+    return np.nan_to_num(eps_plus - eps_minus)
+
+
+def _sign_changes(signs: np.ndarray) -> np.ndarray:
+    """Number of sign changes along the last axis, skipping zeros."""
+    count = np.zeros(signs.shape[:-1], dtype=int)
+    last = np.zeros(signs.shape[:-1], dtype=int)
+    for i in range(signs.shape[-1]):
+        s = signs[..., i]
+        count += (s * last) < 0
+        last = np.where(s != 0, s, last)
+    return count
+
+
+def _saliency_winner(params: TMParams) -> np.ndarray:
+    """+1 where group + has the higher variance (learns first at small eta), -1 where group - has."""
+    return np.sign(params.delta_plus - params.delta_minus)
+
+
+def _representation_winner(params: TMParams) -> np.ndarray:
+    """+1 where ``rho sqrt(Delta_+) > (1 - rho) sqrt(Delta_-)`` (group + wins at small eta), else -1."""
+    return np.sign(params.rho * np.sqrt(params.delta_plus) - (1 - params.rho) * np.sqrt(params.delta_minus))
+
+
+def _require_centred(params: TMParams, name: str, shared_teacher: bool = False) -> None:
+    centred = np.all(np.asarray(params.v) == 0) and np.all(np.asarray(params.alpha_plus) == 0) \
+        and np.all(np.asarray(params.alpha_minus) == 0)
+    if centred and (not shared_teacher or np.all(np.asarray(params.T) == 1)):
+        return
+    names = ("v", "alpha_plus", "alpha_minus") + (("T",) if shared_teacher else ())
+    needed = "v = 0, alpha_plus = alpha_minus = 0" + (" and T = 1" if shared_teacher else "")
+    got = ", ".join(f"{field}={_first_off(getattr(params, field), 1.0 if field == 'T' else 0.0):g}" for field in names)
+    raise ValueError(f"{name} is a formula of the centred case of §6.1 ({needed}); got {got}")
+
+
+def _first_off(value: ArrayLike, target: float) -> float:
+    """The first entry of ``value`` that differs from ``target`` (else ``target``)."""
+    off = np.asarray(value)[np.asarray(value) != target]
+    return float(off.flat[0]) if off.size else target
