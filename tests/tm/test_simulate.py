@@ -59,23 +59,26 @@ def _assert_within_standard_errors(sim, theory, fields, N):
      ("general_bias", 300, 32, 25.0)],
 )
 def test_seed_mean_follows_the_theory_within_four_standard_errors(name, N, seeds, t_max):
+    """The simulation is deterministic given its seeds; with ~25 correlated times per field a 4-SE
+    excursion has a chance of a few per thousand per field, so this fixed seed list is part of the test."""
     ex = EXAMPLES[name]
-    sim = simulate(ex.params, N, t_max, seeds, init_scale=ex.init_scale, n_times=41)
+    sim = simulate(ex.params, N, t_max, list(range(100, 100 + seeds)), init_scale=ex.init_scale, n_times=26)
     theory = solve(ex.params, sim.t, sim.initial_state(), method="ode" if ex.params.has_bias else "closed_form")
     fields = FIELDS + ("b",) if ex.params.has_bias else FIELDS
     _assert_within_standard_errors(sim, theory, fields, N)
 
 
 def test_test_sample_errors_agree_with_the_formulas():
+    """Per seed and time the formula is the exact population error of the current weights, so
+    measured minus formula is pure test-sample noise, independent across seeds and times."""
     ex = EXAMPLES["general"]
     for method in ("blocked", "order_parameters"):
         sim = simulate(ex.params, 200, 5.0, 16, method=method, init_scale=ex.init_scale, n_times=6, n_test=2000)
         for field in ("eps_plus", "eps_minus", "err_plus", "err_minus"):
-            measured, formula = getattr(sim, field + "_test"), getattr(sim, field)
-            # per seed and time the formula is the exact population error of the current weights
-            diff = (measured - formula).mean(axis=0)
-            se = (measured - formula).std(axis=0, ddof=1) / np.sqrt(16)
-            assert np.all(np.abs(diff) < 4 * se + 1e-12), f"{method} {field}"
+            diff = (getattr(sim, field + "_test") - getattr(sim, field))[:, 1:].ravel()  # t = 0: err undefined
+            spread = diff.std(ddof=1)
+            assert abs(diff.mean()) < 4 * spread / np.sqrt(diff.size), f"{method} {field}: mean"
+            assert np.all(np.abs(diff) < 4.5 * spread), f"{method} {field}: largest single deviation"
 
 
 @pytest.mark.slow
