@@ -1,0 +1,93 @@
+"""Chapter 8: simplicity biases, measured: what a network learns first.
+
+Specification: the course's science note on simplicity biases (Rahaman et al.; Fridovich-Keil et
+al.; Hacohen and Weinshall; Refinetti, Ingrosso and Goldt; Belrose et al.).
+
+Spectral bias in 1-D regression
+    :class:`SpectralTarget`, :func:`fourier_amplitudes`, :func:`normalised_amplitudes`,
+    :func:`learning_times`.
+Spectral bias along interpolation paths
+    :func:`interpolation_path`, :func:`detrend`, :func:`path_power`, :func:`band_energy_ratios`,
+    :func:`high_frequency_fraction`, :func:`logit_margin`, :func:`sample_pairs`,
+    :func:`path_outputs`.
+Principal-component bias
+    :class:`PrincipalComponents`, :func:`principal_components`, :func:`least_squares_solution`,
+    :func:`train_linear_network`, :func:`pc_residuals`, :func:`pc_residual_law`,
+    :func:`mean_input_gradient`.
+Distributional simplicity bias
+    :class:`ClassStatistics`, :func:`class_statistics`, :func:`covariance_factor`,
+    :func:`sample_clones`, :func:`gaussian_transport_map`, :func:`transport`.
+"""
+from ._clones import (
+    CLONE_KINDS,
+    DEFAULT_JITTER,
+    FACTORISATIONS,
+    ClassStatistics,
+    class_statistics,
+    covariance_factor,
+    gaussian_transport_map,
+    sample_clones,
+    transport,
+)
+from ._paths import (
+    ZERO_ENERGY_RTOL,
+    band_energy_ratios,
+    detrend,
+    high_frequency_fraction,
+    interpolation_path,
+    logit_margin,
+    path_outputs,
+    path_power,
+    sample_pairs,
+)
+from ._pc import (
+    PrincipalComponents,
+    least_squares_solution,
+    mean_input_gradient,
+    pc_residual_law,
+    pc_residuals,
+    principal_components,
+    train_linear_network,
+)
+from ._spectral import (
+    AMPLITUDE_PROFILES,
+    RAHAMAN_FREQUENCIES,
+    SpectralTarget,
+    fourier_amplitudes,
+    learning_times,
+    normalised_amplitudes,
+)
+
+__all__ = [
+    "AMPLITUDE_PROFILES",
+    "CLONE_KINDS",
+    "DEFAULT_JITTER",
+    "FACTORISATIONS",
+    "RAHAMAN_FREQUENCIES",
+    "ZERO_ENERGY_RTOL",
+    "ClassStatistics",
+    "PrincipalComponents",
+    "SpectralTarget",
+    "band_energy_ratios",
+    "class_statistics",
+    "covariance_factor",
+    "detrend",
+    "fourier_amplitudes",
+    "gaussian_transport_map",
+    "high_frequency_fraction",
+    "interpolation_path",
+    "learning_times",
+    "least_squares_solution",
+    "logit_margin",
+    "mean_input_gradient",
+    "normalised_amplitudes",
+    "path_outputs",
+    "path_power",
+    "pc_residual_law",
+    "pc_residuals",
+    "principal_components",
+    "sample_clones",
+    "sample_pairs",
+    "train_linear_network",
+    "transport",
+]

@@ -1,0 +1,199 @@
+"""Spectral bias in high dimension: the spectrum of a network's output along interpolation paths.
+
+Science note on simplicity biases, section 2 (after Fridovich-Keil et al.). Along the straight path
+:math:`x(s_m)=(1-s_m)x_a+s_mx_b`, :math:`s_m=m/(M-1)`, a scalar output :math:`h_m` is detrended
+(the line through its end points and then its mean are removed), its power spectrum
+:math:`P_j=|\\mathrm{rfft}(\\tilde h)_j|^2` is taken for :math:`j\\ge1`, and the energy ratios
+:math:`R_k=P_k/\\sum_{j\\ge1}P_j` and :math:`R_{\\ge k}=\\sum_{j\\ge k}P_j/\\sum_{j\\ge1}P_j` measure how
+much of the variation along the path is of high frequency. A function that is linear along the
+path has no energy at all; its ratios are defined as ``nan``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from .._random import check_seed
+
+#: Relative size below which the detrended signal counts as identically zero (ratios are nan).
+ZERO_ENERGY_RTOL = 1e-10
+
+
+def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> np.ndarray:
+    """Points :math:`(1-s_m)x_a+s_mx_b`, :math:`s_m=m/(M-1)`, on the segment from ``x_a`` to ``x_b``.
+
+    Parameters
+    ----------
+    x_a, x_b : end points, shape (..., d) each (a batch of pairs is allowed).
+    n_points : the number M >= 4 of points, both end points included.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., M, d).
+    """
+    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 4:
+        raise ValueError(f"n_points must be an integer >= 4; got {n_points!r}")
+    x_a, x_b = np.asarray(x_a, dtype=float), np.asarray(x_b, dtype=float)
+    if x_a.shape != x_b.shape:
+        raise ValueError(f"x_a and x_b must have the same shape; got {x_a.shape} and {x_b.shape}")
+    s = np.linspace(0.0, 1.0, n_points)[:, None]
+    return (1 - s) * x_a[..., None, :] + s * x_b[..., None, :]
+
+
+def detrend(h: np.ndarray) -> np.ndarray:
+    """Remove the line through the end points, then the mean, along the last axis.
+
+    :math:`\\tilde h_m = h_m-[h_0+(h_{M-1}-h_0)s_m]` minus its mean (science note, section 2, step 2).
+    """
+    h = np.asarray(h, dtype=float)
+    s = np.linspace(0.0, 1.0, h.shape[-1])
+    out = h - (h[..., :1] + (h[..., -1:] - h[..., :1]) * s)
+    return out - out.mean(axis=-1, keepdims=True)
+
+
+def path_power(h: np.ndarray, detrended: bool = True) -> np.ndarray:
+    """Power spectrum :math:`P_j=|\\mathrm{rfft}(\\tilde h)_j|^2` for :math:`j=1..\\lfloor M/2\\rfloor`.
+
+    Parameters
+    ----------
+    h : outputs along paths, shape (..., M).
+    detrended : apply :func:`detrend` first (the course's definition); ``False`` gives the raw
+        spectrum, which leaks the energy of a ramp into every bin.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., M // 2); column ``j - 1`` holds :math:`P_j`.
+    """
+    h = np.asarray(h, dtype=float)
+    if h.shape[-1] < 4:
+        raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
+    signal = detrend(h) if detrended else h
+    return np.abs(np.fft.rfft(signal, axis=-1)[..., 1:]) ** 2
+
+
+def _fractions(h: np.ndarray, detrended: bool) -> np.ndarray:
+    h = np.asarray(h, dtype=float)
+    power = path_power(h, detrended)
+    total = power.sum(axis=-1, keepdims=True)
+    scale = h.shape[-1] * np.max(np.abs(h), axis=-1, keepdims=True)
+    zero = total <= (ZERO_ENERGY_RTOL * scale) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(zero, np.nan, power / np.where(zero, 1.0, total))
+
+
+def band_energy_ratios(h: np.ndarray, detrended: bool = True) -> np.ndarray:
+    """Band fractions :math:`R_k=P_k/\\sum_{j\\ge1}P_j`, k = 1..M/2 (science note, section 2, step 3).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., M // 2), column ``k - 1`` holds :math:`R_k`; rows sum to 1, or are ``nan``
+        where the (detrended) signal has no energy.
+    """
+    return _fractions(h, detrended)
+
+
+def high_frequency_fraction(h: np.ndarray, k: int, detrended: bool = True) -> np.ndarray:
+    """High-frequency energy fraction :math:`R_{\\ge k}=\\sum_{j\\ge k}P_j/\\sum_{j\\ge1}P_j`.
+
+    Parameters
+    ----------
+    h : outputs along paths, shape (..., M).
+    k : the first frequency counted as high, in [1, M/2].
+    detrended : see :func:`path_power`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (...): ``nan`` where the (detrended) signal has no energy.
+    """
+    h = np.asarray(h, dtype=float)
+    n_bins = h.shape[-1] // 2
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n_bins:
+        raise ValueError(f"k must be an integer in [1, M/2] = [1, {n_bins}]; got {k!r}")
+    return _fractions(h, detrended)[..., k - 1 :].sum(axis=-1)
+
+
+def logit_margin(logits: np.ndarray | torch.Tensor, labels: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Margin of the class ``labels``: its logit minus the largest other logit.
+
+    Parameters
+    ----------
+    logits : shape (..., C).
+    labels : integer classes, broadcastable to ``logits.shape[:-1]``.
+    """
+    z = torch.as_tensor(logits).detach().double()
+    y = torch.as_tensor(labels, device=z.device).long().expand(z.shape[:-1])
+    own = torch.gather(z, -1, y[..., None])[..., 0]
+    others = z.scatter(-1, y[..., None], float("-inf")).amax(dim=-1)
+    return (own - others).cpu().numpy()
+
+
+def sample_pairs(labels: np.ndarray, n_pairs: int, same_class: bool, seed: int) -> np.ndarray:
+    """Random index pairs (a, b), a != b, with equal or different labels.
+
+    Parameters
+    ----------
+    labels : integer labels of the pool of inputs, shape (n,).
+    n_pairs : number of pairs.
+    same_class : draw pairs of the same class (True) or of different classes (False).
+    seed : seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of shape (n_pairs, 2).
+    """
+    labels = np.asarray(labels)
+    if n_pairs < 1:
+        raise ValueError(f"n_pairs must be >= 1; got {n_pairs}")
+    rng = np.random.default_rng(check_seed(seed))
+    a = rng.integers(len(labels), size=n_pairs)
+    b = np.empty_like(a)
+    for i, ai in enumerate(a):
+        pool = np.flatnonzero((labels == labels[ai]) == same_class)
+        pool = pool[pool != ai]
+        if pool.size == 0:
+            kind = "same" if same_class else "another"
+            raise ValueError(f"no partner of {kind} class for input {ai} (label {labels[ai]})")
+        b[i] = rng.choice(pool)
+    return np.stack([a, b], axis=1)
+
+
+def path_outputs(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: np.ndarray,
+    labels: np.ndarray,
+    pairs: np.ndarray,
+    n_points: int = 64,
+) -> np.ndarray:
+    """Logit margin of the class of :math:`x_a` along every path :math:`x_a\\to x_b`.
+
+    Parameters
+    ----------
+    model : maps a float tensor (n, d) to logits (n, C); evaluated without gradients, on the
+        device and in the dtype of its parameters when it is a ``torch.nn.Module``.
+    x : the pool of inputs, shape (n, d).
+    labels : their labels, shape (n,).
+    pairs : index pairs (P, 2), as returned by :func:`sample_pairs`.
+    n_points : the number M of points per path.
+
+    Returns
+    -------
+    numpy.ndarray
+        Margins :math:`h_m` of shape (P, M), ready for :func:`high_frequency_fraction`.
+    """
+    x = np.asarray(x, dtype=float)
+    pairs = np.asarray(pairs)
+    points = interpolation_path(x[pairs[:, 0]], x[pairs[:, 1]], n_points)  # (P, M, d)
+    device, dtype = "cpu", torch.float32
+    if isinstance(model, torch.nn.Module):
+        device, dtype = next(model.parameters()).device, next(model.parameters()).dtype
+    with torch.no_grad():
+        logits = model(torch.as_tensor(points.reshape(-1, x.shape[1]), dtype=dtype, device=device))
+    logits = logits.reshape(len(pairs), n_points, -1)
+    return logit_margin(logits, np.asarray(labels)[pairs[:, 0]][:, None])

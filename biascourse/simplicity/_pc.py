@@ -1,0 +1,219 @@
+"""Principal-component bias: convergence of a linear model along the principal directions.
+
+Science note on simplicity biases, section 3 (Hacohen and Weinshall). For centred data with
+covariance :math:`\\Sigma=X^\\top X/n=\\sum_j\\lambda_ju_ju_j^\\top`, full-batch gradient descent with
+step :math:`\\eta` on :math:`\\frac1{2n}\\|XW-Y\\|_F^2` obeys, exactly,
+
+.. math:: u_j^\\top(W_t-W^*) = (1-\\eta\\lambda_j)^t\\,u_j^\\top(W_0-W^*),
+
+so each principal direction converges at its own geometric rate. For a deep linear network
+:math:`W=W_1\\cdots W_L` from a small initialisation the same ordering holds with sigmoidal
+trajectories. The per-PC residual :math:`r_j(t)` measures both.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .._random import check_seed
+
+
+@dataclass(frozen=True)
+class PrincipalComponents:
+    """The PCA basis of a data set (science note, section 3, step 1).
+
+    Attributes
+    ----------
+    mean : the data mean :math:`\\bar x`, shape (d,).
+    eigenvalues : :math:`\\lambda_1\\ge\\lambda_2\\ge\\dots` of :math:`\\Sigma=X_c^\\top X_c/n`, shape (d,).
+    components : the eigenvectors :math:`u_j` as columns, same order, shape (d, d).
+    """
+
+    mean: np.ndarray
+    eigenvalues: np.ndarray
+    components: np.ndarray
+
+    def project(self, x: np.ndarray, k: int, top: bool = True) -> np.ndarray:
+        """Keep the top-k principal directions, :math:`P_kx=\\bar x+U_kU_k^\\top(x-\\bar x)` (``top=True``),
+        or all but them (``top=False``: the complementary, low-variance part)."""
+        d = self.mean.size
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= d:
+            raise ValueError(f"k must be an integer in [0, d] = [0, {d}]; got {k!r}")
+        u = self.components[:, :k] if top else self.components[:, k:]
+        xc = np.asarray(x, dtype=float) - self.mean
+        return self.mean + (xc @ u) @ u.T
+
+
+def principal_components(x: np.ndarray) -> PrincipalComponents:
+    """PCA of the rows of ``x`` (n, d): centre, then eigendecompose :math:`X_c^\\top X_c/n`, largest first."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"x must have shape (n, d) with n >= 2; got {x.shape}")
+    mean = x.mean(axis=0)
+    xc = x - mean
+    eigenvalues, vectors = np.linalg.eigh(xc.T @ xc / len(x))
+    order = np.argsort(eigenvalues)[::-1]
+    return PrincipalComponents(mean, np.clip(eigenvalues[order], 0.0, None), vectors[:, order])
+
+
+def least_squares_solution(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Minimum-norm least-squares map :math:`W^*` of the centred inputs onto ``y``, shape (d, o).
+
+    It solves the normal equations :math:`\\Sigma W^* = X_c^\\top Y/n`, the fixed point of the
+    gradient descent of :func:`train_linear_network`.
+    """
+    x = np.asarray(x, dtype=float)
+    y = _as_targets(y, len(x))
+    xc = x - x.mean(axis=0)
+    return np.linalg.lstsq(xc, y, rcond=None)[0]
+
+
+def _as_targets(y: np.ndarray, n: int) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    y = y[:, None] if y.ndim == 1 else y
+    if y.ndim != 2 or len(y) != n:
+        raise ValueError(f"y must have shape (n,) or (n, o) with n = {n} rows; got {y.shape}")
+    return y
+
+
+def _record_steps(record_at: Sequence[int]) -> np.ndarray:
+    steps = np.asarray(record_at)
+    if steps.ndim != 1 or steps.size == 0 or not np.issubdtype(steps.dtype, np.integer):
+        raise ValueError(f"record_at must be a non-empty list of integer steps; got {record_at!r}")
+    if steps.min() < 0 or np.any(np.diff(steps) <= 0):
+        raise ValueError(f"record_at must be strictly increasing steps >= 0; got {record_at!r}")
+    return steps.astype(np.int64)
+
+
+def train_linear_network(
+    x: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    record_at: Sequence[int],
+    depth: int = 1,
+    width: int = 256,
+    init_scale: float = 1e-3,
+    seed: int = 0,
+) -> np.ndarray:
+    """Full-batch gradient descent on :math:`\\frac1{2n}\\|X_cW-Y\\|_F^2` for a (deep) linear network.
+
+    Science note, section 3. The network is :math:`W=W_1W_2\\cdots W_L` (``depth`` = L factors;
+    L = 1 is the linear model of the exact law), with independent :math:`\\mathcal N(0,`
+    ``init_scale``:math:`^2)` entries. The inputs are centred; the loss and its gradient depend
+    on the data only through :math:`\\Sigma=X_c^\\top X_c/n` and :math:`X_c^\\top Y/n`, so each step
+    costs :math:`O(d^2o)` whatever n. Computed in float64 with torch autograd.
+
+    Parameters
+    ----------
+    x : inputs (n, d).
+    y : targets (n,) or (n, o), e.g. one-hot labels.
+    lr : step size :math:`\\eta > 0`.
+    record_at : strictly increasing steps at which the end-to-end map is recorded (0 = start).
+    depth : number L >= 1 of weight matrices.
+    width : hidden width of a deep linear network (unused when L = 1).
+    init_scale : standard deviation of every initial weight.
+    seed : seed of the initialisation.
+
+    Returns
+    -------
+    numpy.ndarray
+        End-to-end maps :math:`W(t)` at the recorded steps, shape (T, d, o).
+    """
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        raise ValueError(f"depth must be an integer >= 1; got {depth!r}")
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be > 0; got {lr}")
+    if not (np.isfinite(init_scale) and init_scale >= 0):
+        raise ValueError(f"init_scale must be >= 0; got {init_scale}")
+    steps = _record_steps(record_at)
+    x = np.asarray(x, dtype=float)
+    y = _as_targets(y, len(x))
+    xc = x - x.mean(axis=0)
+    sigma = torch.from_numpy(xc.T @ xc / len(x))
+    cross = torch.from_numpy(xc.T @ y / len(x))
+    d, o = cross.shape
+    sizes = [d] + [width] * (depth - 1) + [o]
+    rng = np.random.default_rng(check_seed(seed))
+    factors = [
+        torch.tensor(init_scale * rng.standard_normal((a, b)), requires_grad=True) for a, b in zip(sizes, sizes[1:])
+    ]
+
+    def end_to_end() -> torch.Tensor:
+        w = factors[0]
+        for f in factors[1:]:
+            w = w @ f
+        return w
+
+    maps = []
+    for step in range(int(steps[-1]) + 1):
+        w = end_to_end()
+        if step in steps:
+            maps.append(w.detach().numpy().copy())
+        if step == steps[-1]:
+            break
+        loss = 0.5 * torch.sum(w * (sigma @ w)) - torch.sum(w * cross)
+        grads = torch.autograd.grad(loss, factors)
+        with torch.no_grad():
+            for f, g in zip(factors, grads):
+                f -= lr * g
+    return np.stack(maps)
+
+
+def pc_residuals(maps: np.ndarray, pcs: PrincipalComponents, reference: np.ndarray) -> np.ndarray:
+    """Per-PC relative residual :math:`r_j(t)=\\|u_j^\\top(W(t)-W_{\\rm ref})\\|/\\|u_j^\\top(W(0)-W_{\\rm ref})\\|`.
+
+    Science note, section 3, step 3.
+
+    Parameters
+    ----------
+    maps : the maps :math:`W(t)` at the logged steps, shape (T, d, o) (or (T, d)); row 0 is the
+        start.
+    pcs : the principal directions of the (training) inputs.
+    reference : :math:`W_{\\rm ref}`, e.g. :func:`least_squares_solution` or the last map.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (T, d): column j is the residual along :math:`u_j`; ``nan`` where the initial residual
+        along :math:`u_j` is zero.
+    """
+    maps = np.asarray(maps, dtype=float)
+    maps = maps[..., None] if maps.ndim == 2 else maps
+    reference = np.asarray(reference, dtype=float).reshape(maps.shape[1:])
+    along = np.linalg.norm(np.einsum("dj,tdo->tjo", pcs.components, maps - reference), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(along[:1] > 0, along / np.where(along[:1] > 0, along[:1], 1.0), np.nan)
+
+
+def pc_residual_law(eigenvalues: np.ndarray, lr: float, steps: Sequence[int]) -> np.ndarray:
+    """The exact law :math:`|1-\\eta\\lambda_j|^t` of the linear model's per-PC residual.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (T, d) for ``steps`` of length T and d eigenvalues.
+    """
+    lam = np.asarray(eigenvalues, dtype=float)
+    t = np.asarray(steps, dtype=float)[:, None]
+    return np.abs(1 - lr * lam) ** t
+
+
+def mean_input_gradient(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray) -> np.ndarray:
+    """Data-averaged input gradient :math:`J=\\mathbb E_x[\\partial f/\\partial x]`, shape (d, C).
+
+    Science note, section 3 (non-linear MLP): the analogue of a linear model's :math:`W`, to be
+    fed to :func:`pc_residuals`. ``model`` maps (n, d) to (n, C), on the device of its parameters
+    when it is a ``torch.nn.Module``.
+    """
+    device = next(model.parameters()).device if isinstance(model, torch.nn.Module) else "cpu"
+    xt = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device).requires_grad_(True)
+    out = model(xt)
+    mean_out = out.mean(dim=0)
+    grads = [
+        torch.autograd.grad(mean_out[c], xt, retain_graph=c < len(mean_out) - 1)[0].sum(dim=0)
+        for c in range(len(mean_out))
+    ]
+    return torch.stack(grads, dim=1).detach().double().cpu().numpy()
