@@ -1,0 +1,35 @@
+"""Training K networks at once, online or over epochs, with per-group evaluation (chapter 5).
+
+:func:`train` takes a stack of networks from :mod:`biascourse.models` (or one ordinary network)
+and returns a :class:`History`: one (seeds x evaluations) array per metric, which
+:func:`biascourse.plotting.mean_std_band` draws as mean ± std over seeds.
+
+Examples
+--------
+>>> net = models.BatchedMLP(16, N, [64], 1, seeds=range(16))
+>>> hist = train(net, OnlineData(sampler), steps=20 * N, lr=0.1 / N, eval_sets={"test": test})
+>>> plotting.mean_std_band(ax, hist.samples / N, hist.get("loss", group="+"), plotting.COLORS["+"])
+"""
+from ._data import OnlineData, derived_seed
+from ._history import History, class_name, group_name, metric_key
+from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, per_sample_loss, predictions, train
+from ._schedules import constant, cosine, inverse_time, multistep
+
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "History",
+    "OnlineData",
+    "class_name",
+    "constant",
+    "cosine",
+    "derived_seed",
+    "group_name",
+    "inverse_time",
+    "log_spaced_steps",
+    "metric_key",
+    "multistep",
+    "per_sample_loss",
+    "predictions",
+    "train",
+]

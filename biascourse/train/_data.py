@@ -1,0 +1,123 @@
+"""Training data for :func:`train`: fresh samples (online) or a fixed set (multi-epoch), per network."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def derived_seed(seed: int, *keys: int) -> int:
+    """A seed in [0, 2**32) derived from ``seed`` and integer keys (chunk or epoch index)."""
+    return int(np.random.SeedSequence([int(seed), *map(int, keys)]).generate_state(1)[0])
+
+
+@dataclass(frozen=True)
+class OnlineData:
+    """A source of fresh samples for online training: every sample is used once.
+
+    Parameters
+    ----------
+    sampler : ``sampler(n, seed)`` returns n new samples: an object with attributes ``x``, ``y``
+        and optionally ``group`` (e.g. a :class:`biascourse.tm.TMSample`), or a tuple
+        ``(x, y[, group])``. The same seed must give the same samples.
+    chunk : samples drawn per call; each network's stream is the concatenation of chunks whose
+        seeds derive from the network's data seed.
+
+    Examples
+    --------
+    >>> geometry = tm.sample(params, 1, N, seed=0).geometry
+    >>> data = OnlineData(lambda n, seed: tm.sample(params, n, N, seed, geometry=geometry))
+    """
+
+    sampler: Callable[[int, int], Any]
+    chunk: int = 4096
+
+    def __post_init__(self) -> None:
+        if self.chunk < 1:
+            raise ValueError(f"chunk must be >= 1; got {self.chunk}")
+
+
+def unpack(data) -> tuple:
+    """``(x, y, group or None)`` from an object with ``x``/``y``/``group`` attributes or a tuple."""
+    if hasattr(data, "x") and hasattr(data, "y"):
+        return data.x, data.y, getattr(data, "group", None)
+    if isinstance(data, (tuple, list)) and len(data) in (2, 3):
+        return data[0], data[1], data[2] if len(data) == 3 else None
+    raise TypeError(f"data must have attributes x and y (and group), or be a tuple (x, y[, group]); got {type(data).__name__}")
+
+
+def as_tensor(value, device, dtype=None) -> torch.Tensor:
+    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
+    return tensor.to(device=device, dtype=dtype if dtype is not None and tensor.is_floating_point() else None)
+
+
+def labels_tensor(y, device) -> torch.Tensor:
+    y = as_tensor(y, device)
+    if y.is_floating_point():
+        if not torch.equal(y, y.round()):
+            raise ValueError("labels must be integers (class indices or ±1)")
+        y = y.long()
+    return y
+
+
+class Stream:
+    """Minibatches for K networks in lockstep: (K, B, ...) inputs, or (B, ...) when shared."""
+
+    def __init__(self, data, seeds: Sequence[int], shared: bool, device, dtype):
+        self.seeds, self.shared, self.device, self.dtype = list(seeds), shared, device, dtype
+        self.online = isinstance(data, OnlineData)
+        if self.online:
+            self.source, self.chunk_index = data, 0
+            self.x = self.y = None
+            self.pos = 0
+            self.n_train = None
+        else:
+            x, y, _ = unpack(data)
+            self.x, self.y = as_tensor(x, device, dtype), labels_tensor(y, device)
+            if len(self.x) != len(self.y):
+                raise ValueError(f"x and y must have the same length; got {len(self.x)} and {len(self.y)}")
+            self.n_train = len(self.y)
+            self.epoch, self.pos, self.order = -1, self.n_train, None
+
+    def steps_per_epoch(self, batch_size: int) -> int:
+        return -(-self.n_train // batch_size)
+
+    def _refill(self, batch_size: int) -> None:
+        chunks = []
+        for seed in self.seeds:
+            x, y, _ = unpack(self.source.sampler(self.source.chunk, derived_seed(seed, self.chunk_index)))
+            chunks.append((as_tensor(x, self.device, self.dtype), labels_tensor(y, self.device)))
+        self.chunk_index += 1
+        new_x, new_y = torch.stack([c[0] for c in chunks]), torch.stack([c[1] for c in chunks])
+        if self.x is not None:
+            new_x = torch.cat([self.x[:, self.pos:], new_x], dim=1)
+            new_y = torch.cat([self.y[:, self.pos:], new_y], dim=1)
+        self.x, self.y, self.pos = new_x, new_y, 0
+        if self.x.shape[1] < batch_size:
+            self._refill(batch_size)
+
+    def _new_epoch(self) -> None:
+        self.epoch += 1
+        orders = []
+        for seed in self.seeds:
+            gen = torch.Generator().manual_seed(derived_seed(seed, self.epoch))
+            orders.append(torch.randperm(self.n_train, generator=gen))
+        self.order, self.pos = torch.stack(orders).to(self.device), 0
+
+    def next(self, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.online:
+            if self.x is None or self.x.shape[1] - self.pos < batch_size:
+                self._refill(batch_size)
+            x = self.x[:, self.pos:self.pos + batch_size]
+            y = self.y[:, self.pos:self.pos + batch_size]
+        else:
+            if self.pos >= self.n_train:
+                self._new_epoch()
+            idx = self.order[:, self.pos:self.pos + batch_size]
+            x = self.x[idx.reshape(-1)].view(*idx.shape, *self.x.shape[1:])
+            y = self.y[idx]
+        self.pos += batch_size
+        return (x[0], y[0]) if self.shared else (x, y)
