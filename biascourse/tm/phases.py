@@ -10,7 +10,7 @@ group "wins" (is preferred) when its error is the lower one.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -95,9 +95,12 @@ def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
 
     Exact at any learning rate (the eta^2 terms included). Works with the trained bias of §3.3.
     """
+    stable = np.asarray(params.eta < params.eta_max)
+    if not stable.all():
+        # fixed_point rejects the negative "Q" of a divergent model: evaluate a stable stand-in, then mask.
+        params = replace(params, eta=np.where(stable, params.eta, params.eta_max / 2))
     state = fixed_point(params)
     eps_plus, eps_minus = group_mse(params, *(getattr(state, name) for name in ORDER_PARAMETERS))
-    stable = np.asarray(params.eta < params.eta_max)
     return np.where(stable, eps_plus, np.nan), np.where(stable, eps_minus, np.nan)
 
 

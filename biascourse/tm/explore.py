@@ -1,0 +1,390 @@
+"""Figures and the live explorer of chapter 4 (the phases of bias).
+
+:func:`plot_dynamics` draws per-group losses, misclassification rates and order parameters with the
+phases of bias shaded and the timescales marked; :func:`overlay_simulation` adds simulation points;
+:func:`plot_phase_diagram` colours a :class:`~biascourse.tm.phases.BiasRegimes` grid; and
+:class:`PhaseExplorer` puts sliders on all of it (ipywidgets). Science note ``teacher_mixture.md``
+§4-§6.
+"""
+from __future__ import annotations
+
+import io
+import time
+from typing import Optional, Sequence, Union
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..plotting import COLORS, LIGHT
+from .examples import EXAMPLES
+from .ode import crossings, solve
+from .params import TMParams
+from .phases import BIAS_DRIVERS, BiasRegimes, Phase, Region, phase_intervals
+from .trajectory import Trajectory
+
+#: Colours of the order parameters: R_+ and R_- in their group's colour, M green, Q orange.
+ORDER_PARAMETER_COLORS = {"R_plus": COLORS["+"], "R_minus": COLORS["-"], "M": "#2ca02c", "Q": "#ff7f0e"}
+#: Background shades of the three phases of bias, keyed by driver (see :func:`~biascourse.tm.phases.bias_drivers`).
+PHASE_COLORS = {"M": "#d9ead3", "R": "#fff2cc", "Q": "#e6e6e6"}
+#: Colours of the phase-diagram regions.
+REGION_COLORS = {
+    Region.CONSISTENT_MINUS: COLORS["-"],
+    Region.MINUS_AFTER_CROSSING: LIGHT["-"],
+    Region.NO_PREFERENCE: "#bbbbbb",
+    Region.PLUS_AFTER_CROSSING: LIGHT["+"],
+    Region.CONSISTENT_PLUS: COLORS["+"],
+    Region.DIVERGENT: "#ffffff",
+}
+REGION_LABELS = {
+    Region.CONSISTENT_PLUS: "+ preferred throughout",
+    Region.PLUS_AFTER_CROSSING: "+ preferred after a crossing",
+    Region.MINUS_AFTER_CROSSING: "− preferred after a crossing",
+    Region.CONSISTENT_MINUS: "− preferred throughout",
+    Region.DIVERGENT: r"diverges ($\eta \geq \eta_{\max}$)",
+}
+_TIMESCALE_STYLE = {"tau_M": (":", r"$\tau_M$"), "tau_R": ("--", r"$\tau_R$"), "tau_Q": ("-.", r"$\tau_Q$")}
+_OP_LABELS = {"R_plus": "$R_+$", "R_minus": "$R_-$", "M": "$M$", "Q": "$Q$"}
+
+
+# ----- dynamics figures ------------------------------------------------------------------------
+
+
+def time_grid(t_max: float, n_times: int = 400, log_time: bool = False) -> np.ndarray:
+    """Times for a dynamics figure: linear on ``[0, t_max]``, or geometric from ``t_max / 1000``."""
+    return np.geomspace(t_max * 1e-3, t_max, n_times) if log_time else np.linspace(0.0, t_max, n_times)
+
+
+def plot_dynamics(
+    params: TMParams,
+    t_max: float,
+    axes: Optional[Sequence[plt.Axes]] = None,
+    *,
+    log_time: bool = False,
+    n_times: int = 400,
+    phases: Union[bool, Sequence[Phase]] = True,
+    timescales: bool = True,
+    legend: bool = True,
+    t_cross: Optional[np.ndarray] = None,
+) -> tuple[Figure, np.ndarray]:
+    """Per-group loss, per-group misclassification and order parameters from the theory (§4, §5).
+
+    Three panels: the MSE ``eps_+`` (blue), ``eps_-`` (red) and the total (purple) with the crossing
+    times marked; the misclassification probabilities ``P_+-``; the order parameters ``R_+-, M, Q``.
+    The phases of :func:`~biascourse.tm.phases.phase_intervals` are shaded behind every panel and
+    the timescales ``tau_M`` (only when ``V > 0``), ``tau_R``, ``tau_Q`` are marked.
+
+    Parameters
+    ----------
+    params : a single model (``eta < eta_max``).
+    t_max : horizon.
+    axes : three axes to draw in (cleared first); default a new figure.
+    log_time : logarithmic time axis (shows the fast phase of class imbalance better).
+    n_times : number of time points.
+    phases : shade the phases of bias (True, False, or the already computed intervals).
+    timescales, legend : draw the timescale marks, the legends.
+    t_cross : the crossing times, if already known (default: :func:`~biascourse.tm.crossings`).
+
+    Returns
+    -------
+    fig, axes
+    """
+    if params.shape != ():
+        raise ValueError(f"plot_dynamics needs a single parameter set; got params of shape {params.shape}")
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), layout="constrained")
+    axes = np.asarray(axes)
+    fig = axes[0].figure
+    for ax in axes:
+        ax.clear()
+        ax.set_axis_on()
+    for old in list(fig.legends):
+        old.remove()
+    t = time_grid(t_max, n_times, log_time)
+    sol = solve(params, t)
+    if t_cross is None:
+        t_cross = crossings(params, t_max, n_grid=1000)
+    intervals = (phase_intervals(params, t_max) if phases else []) if isinstance(phases, bool) else list(phases)
+    for ax in axes:
+        shade_phases(ax, intervals)
+    if timescales:
+        for ax in axes:
+            mark_timescales(ax, params, t_max)
+    ax_loss, ax_err, ax_op = axes
+    ax_loss.plot(t, sol.eps_plus, color=COLORS["+"], label=r"$\epsilon_+$")
+    ax_loss.plot(t, sol.eps_minus, color=COLORS["-"], label=r"$\epsilon_-$")
+    ax_loss.plot(t, sol.eps, color=COLORS["total"], lw=1.4, alpha=0.8, label=r"$\epsilon$ (total)")
+    if len(t_cross):
+        at = solve(params, t_cross)
+        ax_loss.plot(t_cross, at.eps_plus, "o", color="k", ms=7, zorder=5, label="crossing")
+    ax_err.plot(t, sol.err_plus, color=COLORS["+"], label="$P_+$")
+    ax_err.plot(t, sol.err_minus, color=COLORS["-"], label="$P_-$")
+    for name, color in ORDER_PARAMETER_COLORS.items():
+        if name == "M" and params.V == 0:
+            continue
+        ax_op.plot(t, getattr(sol, name), color=color, label=_OP_LABELS[name])
+    titles = ("per-group loss (MSE)", "per-group misclassification", "order parameters")
+    ylabels = (r"$\epsilon_c$", "$P_c$", "overlap")
+    for ax, title, ylabel in zip(axes, titles, ylabels):
+        ax.set_title(title)
+        ax.set_xlabel("$t$ (steps / $N$)")
+        ax.set_ylabel(ylabel)
+        if log_time:
+            ax.set_xscale("log")
+        ax.set_xlim(t[0], t[-1])
+        if legend:
+            ax.legend(loc="best", fontsize=11)
+    if legend and (intervals or timescales):
+        _phase_legend(fig, params, intervals, timescales)
+    return fig, axes
+
+
+def shade_phases(ax: plt.Axes, intervals: Sequence[Phase]) -> list:
+    """Shade phases of bias (from :func:`~biascourse.tm.phases.phase_intervals`) behind an axes."""
+    return [ax.axvspan(phase.start, phase.end, color=PHASE_COLORS[phase.driver], zorder=0, lw=0)
+            for phase in intervals]
+
+
+def mark_timescales(ax: plt.Axes, params: TMParams, t_max: float) -> None:
+    """Vertical lines at ``tau_M`` (dotted; only when ``V > 0``), ``tau_R`` (dashed), ``tau_Q`` (dash-dot)."""
+    for name, (style, _) in _TIMESCALE_STYLE.items():
+        if name == "tau_M" and params.V == 0:
+            continue
+        value = float(getattr(params, name))
+        if 0 < value <= t_max:
+            ax.axvline(value, color="0.35", ls=style, lw=1.2, zorder=1)
+
+
+def overlay_simulation(axes: Sequence[plt.Axes], sim: Trajectory, marker: str = "o", every: int = 1) -> None:
+    """Add simulation points (seed mean ± standard error) to the three panels of :func:`plot_dynamics`.
+
+    ``sim`` comes from :func:`~biascourse.tm.simulate`; ``every`` thins the recorded times.
+    """
+    if sim.seeds is None:
+        raise ValueError("overlay_simulation needs a simulation (tm.simulate), not a theory trajectory")
+    sel = slice(None, None, every)
+    t = sim.t[sel]
+    panels = ((axes[0], ("eps_plus", "eps_minus")), (axes[1], ("err_plus", "err_minus")),
+              (axes[2], tuple(name for name in ORDER_PARAMETER_COLORS if not (name == "M" and sim.params.V == 0))))
+    colors = {"eps_plus": COLORS["+"], "eps_minus": COLORS["-"], "err_plus": COLORS["+"], "err_minus": COLORS["-"],
+              **ORDER_PARAMETER_COLORS}
+    for ax, names in panels:
+        for name in names:
+            mean, sem = sim.mean(name)[sel], sim.sem(name)[sel]
+            ax.errorbar(t, mean, yerr=None if np.all(np.isnan(sem)) else sem, fmt=marker, ms=4.5, mfc="white",
+                        mec=colors[name], ecolor=colors[name], mew=1.3, lw=1, zorder=4)
+    n = len(sim.seeds)
+    handle = Line2D([], [], ls="", marker=marker, mfc="white", mec="0.2", label=f"simulation ({n} seeds)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].legend(handles + [handle], labels + [handle.get_label()], loc="best", fontsize=11)
+
+
+def _phase_legend(fig: Figure, params: TMParams, intervals: Sequence[Phase], timescales: bool) -> None:
+    drivers = list(dict.fromkeys(phase.driver for phase in intervals))
+    handles = [Patch(color=PHASE_COLORS[d], label=f"{BIAS_DRIVERS[d]} ({d} drives the bias)") for d in drivers]
+    for name, (style, text) in _TIMESCALE_STYLE.items():
+        if timescales and not (name == "tau_M" and params.V == 0):
+            handles.append(Line2D([], [], color="0.35", ls=style, lw=1.2, label=f"{text} = {float(getattr(params, name)):.3g}"))
+    constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    fig.legend(handles=handles, loc="outside lower center" if constrained else "lower center", ncol=len(handles),
+               fontsize=11, frameon=False)
+
+
+# ----- phase diagram ---------------------------------------------------------------------------
+
+
+def plot_phase_diagram(
+    regimes: BiasRegimes, ax: Optional[plt.Axes] = None, *, rules: bool = True, legend: bool = True
+) -> plt.Axes:
+    """Colour a phase diagram from :func:`~biascourse.tm.phases.phase_diagram` (§6.1).
+
+    Blue/red: the group preferred asymptotically; dark: the preference never changes; light: it
+    changes (a crossing); white: the dynamics diverge. With ``rules`` the small-eta boundaries
+    ``Delta_- = Delta_+`` and ``rho sqrt(Delta_+) = (1 - rho) sqrt(Delta_-)`` are drawn dashed.
+    """
+    p = regimes.params
+    rho = np.broadcast_to(p.rho, p.shape)[:, 0]
+    ratio = np.broadcast_to(p.delta_minus / p.delta_plus, p.shape)[0, :]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
+    codes = sorted(REGION_COLORS)
+    cmap = ListedColormap([REGION_COLORS[c] for c in codes])
+    index = np.searchsorted(codes, regimes.region)
+    ax.pcolormesh(rho, ratio, index.T, cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5, shading="nearest",
+                  rasterized=True)
+    ax.set_yscale("log")
+    ax.set_xlabel(r"representation $\rho$ (fraction of group +)")
+    ax.set_ylabel(r"variance ratio $\Delta_- / \Delta_+$")
+    ax.set_title(rf"$\eta = {float(np.max(p.eta)):g}$")
+    ax.grid(False)
+    if rules:
+        fine = np.linspace(rho.min(), rho.max(), 400)
+        curve = (fine / (1 - fine)) ** 2
+        keep = (curve >= ratio.min()) & (curve <= ratio.max())
+        ax.plot(fine[keep], curve[keep], "k--", lw=1.3)
+        ax.axhline(1.0, color="k", ls="--", lw=1.3)
+    if legend:
+        present = [c for c in REGION_LABELS if np.any(regimes.region == c)]
+        handles = [Patch(facecolor=REGION_COLORS[c], edgecolor="0.5", label=REGION_LABELS[c]) for c in present]
+        if rules:
+            handles.append(Line2D([], [], color="k", ls="--", lw=1.3, label=r"small-$\eta$ rules"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=11, frameon=False)
+    return ax
+
+
+# ----- live explorer ---------------------------------------------------------------------------
+
+_SLIDERS = {
+    # name: (widget, min, max, step, description)
+    "rho": ("lin", 0.02, 0.98, 0.01, "ρ"),
+    "delta_plus": ("log", -1.5, 0.7, 0.01, "Δ₊"),
+    "delta_minus": ("log", -1.5, 0.7, 0.01, "Δ₋"),
+    "v": ("lin", 0.0, 6.0, 0.05, "v"),
+    "T": ("lin", -1.0, 1.0, 0.01, "T"),
+    "alpha_plus": ("lin", -2.0, 2.0, 0.01, "α₊"),
+    "alpha_minus": ("lin", -2.0, 2.0, 0.01, "α₋"),
+    "m_plus": ("lin", -3.0, 3.0, 0.05, "m₊"),
+    "m_minus": ("lin", -3.0, 3.0, 0.05, "m₋"),
+    "eta": ("log", -3.0, 0.3, 0.01, "η"),
+}
+
+
+class PhaseExplorer:
+    """Live explorer of the phases of bias: sliders for the model, the dynamics figure redrawn on change.
+
+    Sliders for ``rho``, ``Delta_+-``, ``v``, ``T``, ``alpha_+-``, the teacher-shift overlaps ``m_+-``
+    and ``eta``; a checkbox for a logarithmic time axis. Each change recomputes the theory
+    (:func:`plot_dynamics`; horizon ``6 max(tau_M, tau_R, tau_Q)``) and prints the timescales, the
+    crossing times and the phases. A parameter set that :class:`~biascourse.tm.TMParams` rejects
+    (e.g. a teacher/shift geometry that is not positive semi-definite), or one that diverges
+    (``eta >= eta_max``), shows its message instead of a figure.
+
+    In Jupyter, display the object (make it the last expression of a cell): the controls appear
+    with the figure below them as an ordinary image output, which is updated in place. When the
+    notebook is executed without a browser (the website build), that image is the default figure.
+
+    Parameters
+    ----------
+    params : starting model; default the "three_phase" set of the science note §7.
+    log_time : start with a logarithmic time axis.
+
+    Examples
+    --------
+    >>> explorer = PhaseExplorer()
+    >>> explorer.sliders["rho"].value = 0.6      # redraws
+    >>> explorer.params.rho
+    0.6
+    """
+
+    def __init__(self, params: Optional[TMParams] = None, log_time: bool = False):
+        import ipywidgets as widgets
+
+        start = params if params is not None else EXAMPLES["three_phase"].params
+        if start.shape != ():
+            raise ValueError(f"PhaseExplorer needs a single parameter set; got params of shape {start.shape}")
+        self.sliders = {}
+        for name, (kind, low, high, step, text) in _SLIDERS.items():
+            value = float(getattr(start, name))
+            common = dict(description=text, step=step, continuous_update=False, readout_format=".3g",
+                          layout=widgets.Layout(width="300px"))
+            if kind == "log":
+                slider = widgets.FloatLogSlider(value=value, base=10, min=low, max=high, **common)
+            else:
+                slider = widgets.FloatSlider(value=float(np.clip(value, low, high)), min=low, max=high, **common)
+            slider.observe(self._on_change, names="value")
+            self.sliders[name] = slider
+        self.log_time = widgets.Checkbox(value=log_time, description="log time axis")
+        self.log_time.observe(self._on_change, names="value")
+        self.status = widgets.HTML()
+        names = list(self.sliders)
+        columns = [widgets.VBox([self.sliders[n] for n in names[i:i + 4]]) for i in range(0, len(names), 4)]
+        self.controls = widgets.VBox([widgets.HBox(columns + [widgets.VBox([self.log_time])]), self.status])
+        self.figure = Figure(figsize=(15, 5.0), dpi=80, layout="none")
+        self.axes = np.asarray(self.figure.subplots(1, 3))
+        self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.25, top=0.84, wspace=0.25)
+        self.params: Optional[TMParams] = None
+        self.crossing_times = np.array([])
+        self.phases: list[Phase] = []
+        self.last_update_seconds = float("nan")
+        self._handle = None
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Rebuild the model from the sliders, recompute the theory and redraw (and refresh the display)."""
+        start = time.perf_counter()
+        values = {name: float(slider.value) for name, slider in self.sliders.items()}
+        try:
+            params = TMParams(**values)
+        except ValueError as err:
+            self._show_problem(f"Invalid parameters: {err}")
+            return
+        if params.eta >= params.eta_max:
+            self._show_problem(
+                f"The dynamics diverge: η = {params.eta:.3g} ≥ η_max = 2Δ^mix/Δ^2mix = {float(params.eta_max):.3g} "
+                "(the student norm Q grows without bound). Lower η."
+            )
+            return
+        self.params = params
+        t_max = 6 * float(max(params.tau_M, params.tau_R, params.tau_Q))
+        self.crossing_times = crossings(params, t_max, n_grid=1000)
+        self.phases = phase_intervals(params, t_max)
+        plot_dynamics(params, t_max, self.axes, log_time=self.log_time.value, phases=self.phases,
+                      t_cross=self.crossing_times)
+        self.figure.suptitle(self._summary(params, html=False), fontsize=13)
+        self.status.value = self._summary(params, html=True)
+        self._refresh()
+        self.last_update_seconds = time.perf_counter() - start
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes."""
+        buffer = io.BytesIO()
+        # Fixed margins and no layout engine: one drawing per image instead of two.
+        with mpl.rc_context({"savefig.bbox": "standard"}):
+            self.figure.savefig(buffer, format="png", dpi="figure")
+        return buffer.getvalue()
+
+    def _on_change(self, _change) -> None:
+        self.redraw()
+
+    def _summary(self, params: TMParams, html: bool) -> str:
+        tau = [("τ_M", params.tau_M)] if params.V > 0 else []
+        tau += [("τ_R", params.tau_R), ("τ_Q", params.tau_Q)]
+        times = ", ".join(f"{name} = {float(value):.3g}" for name, value in tau)
+        cross = ", ".join(f"{c:.3g}" for c in self.crossing_times) or "none"
+        text = f"{times};  η_max = {float(params.eta_max):.3g};  crossings at t = {cross}"
+        if not html:
+            return text
+        phases = "; ".join(f"{BIAS_DRIVERS[p.driver]} [{p.start:.3g}, {p.end:.3g}]" for p in self.phases)
+        return f"<b>{text}</b><br>phases: {phases}"
+
+    def _show_problem(self, message: str) -> None:
+        self.params = None
+        self.crossing_times = np.array([])
+        self.phases = []
+        self.status.value = f"<span style='color:#b00020'><b>{message}</b></span>"
+        for ax in self.axes:
+            ax.clear()
+            ax.set_axis_off()
+        self.axes[1].text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=13, color="#b00020",
+                          transform=self.axes[1].transAxes)
+        for old in list(self.figure.legends):
+            old.remove()
+        self.figure.suptitle("")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self._handle is not None:
+            from IPython.display import Image
+
+            self._handle.update(Image(data=self.png()))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Image, display
+
+        display(self.controls)
+        self._handle = display(Image(data=self.png()), display_id=True)
