@@ -115,12 +115,16 @@ class ERMCurve:
         """Mean over seeds of a simulated field or property, e.g. ``curve.mean("err_gap")``."""
         return np.mean(self._rows(name), axis=0)
 
-    def sem(self, name: str) -> np.ndarray:
-        """Standard error over seeds of a simulated field or property (NaN with a single seed)."""
+    def std(self, name: str) -> np.ndarray:
+        """Standard deviation over seeds (the spread from one training set to the next; NaN with one seed)."""
         rows = self._rows(name)
         if rows.shape[0] < 2:
             return np.full(rows.shape[1:], np.nan)
-        return np.std(rows, axis=0, ddof=1) / np.sqrt(rows.shape[0])
+        return np.std(rows, axis=0, ddof=1)
+
+    def sem(self, name: str) -> np.ndarray:
+        """Standard error of the seed mean, ``std / sqrt(n_seeds)`` (NaN with a single seed)."""
+        return self.std(name) / np.sqrt(self._rows(name).shape[0])
 
     def _rows(self, name: str) -> np.ndarray:
         if self.seeds is None:
