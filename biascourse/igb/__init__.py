@@ -19,7 +19,9 @@ Mean field
     :func:`variance_map`, :func:`correlation_map`, :func:`chi_1`, :func:`fixed_point_q`,
     :func:`fixed_point_c`, :func:`phase_diagram`, :func:`edge_of_chaos`, :func:`iso_gamma_line`.
 Data and training
-    :func:`prepare_images` (global versus per-pixel centring), :func:`train_ensemble`.
+    :func:`prepare_images` (global versus per-pixel centring); an :class:`MLPEnsemble` is a stack
+    of networks for :func:`biascourse.train.train`, and :func:`favoured_first` orders its per-class
+    metrics by the initial guess.
 """
 from ._activations import ACTIVATIONS, SHIFTED_RELU_SHIFT, Activation
 from ._architecture import GAMMA_RELU, gamma_linear, gamma_maxpool, gamma_relu_depth, relu_gamma_map
@@ -35,7 +37,7 @@ from ._distribution import (
     gmax_tail,
     sample_guess_fractions,
 )
-from ._ensemble import NORMS, MLPEnsemble, MLPSpec, fractions_from_outputs, guess_fractions
+from ._ensemble import NORMS, MLPEnsemble, MLPSpec, favoured_first, fractions_from_outputs, guess_fractions
 from ._estimate import (
     GammaEstimate,
     InitStatistics,
@@ -59,7 +61,6 @@ from ._meanfield import (
     phase_diagram,
     variance_map,
 )
-from ._training import TrainingHistory, train_ensemble
 
 __all__ = [
     "ACTIVATIONS",
@@ -69,7 +70,6 @@ __all__ = [
     "GAMMA_RELU",
     "NORMS",
     "SHIFTED_RELU_SHIFT",
-    "TrainingHistory",
     "Activation",
     "GammaEstimate",
     "InitStatistics",
@@ -83,6 +83,7 @@ __all__ = [
     "edge_of_chaos",
     "estimate_gamma",
     "expected_gmax",
+    "favoured_first",
     "fixed_point_c",
     "fixed_point_q",
     "fractions_from_outputs",
@@ -106,6 +107,5 @@ __all__ = [
     "relu_gamma_map",
     "sample_guess_fractions",
     "scalar_output",
-    "train_ensemble",
     "variance_map",
 ]

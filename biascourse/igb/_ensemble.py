@@ -108,7 +108,7 @@ def _init_indices(inits: int | Sequence[int]) -> np.ndarray:
 
 
 class MLPEnsemble(nn.Module):
-    """K initialisations of one :class:`MLPSpec`, evaluated (and trainable) in one batched pass.
+    """K initialisations of one :class:`MLPSpec`, evaluated (and trained) in one batched pass.
 
     Parameters
     ----------
@@ -119,10 +119,9 @@ class MLPEnsemble(nn.Module):
     Notes
     -----
     ``forward(x)`` takes ``x`` of shape (n, d), shared by every initialisation, or (K, n, d), and
-    returns outputs of shape (K, n, n_out). The parameters are ordinary ``nn.Parameter`` tensors,
-    so the K networks can be trained together with any torch optimiser: the loss summed over
-    the K networks has, for each network, the gradient of its own loss, and SGD and Adam act
-    element-wise, so joint training equals K separate runs.
+    returns outputs of shape (K, n, n_out). The parameters are ordinary ``nn.Parameter`` tensors
+    and the ensemble is a stack of K networks for :func:`biascourse.train.train`, which trains
+    them together (the summed loss gives each network the gradient of its own loss).
 
     Examples
     --------
@@ -152,8 +151,8 @@ class MLPEnsemble(nn.Module):
         self._phi = spec.phi
 
     @property
-    def n_init(self) -> int:
-        """The number K of initialisations."""
+    def n_models(self) -> int:
+        """The number K of initialisations (the name :func:`biascourse.train.train` reads)."""
         return len(self.inits)
 
     def _norm(self, h: torch.Tensor, kind: str) -> torch.Tensor:
@@ -183,8 +182,14 @@ class MLPEnsemble(nn.Module):
             if spec.pool > 1:
                 a = a.reshape(*a.shape[:-1], a.shape[-1] // spec.pool, spec.pool).amax(dim=-1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs of every initialisation, shape (K, n, n_out)."""
+    def forward(self, x: torch.Tensor, shared: bool | None = None) -> torch.Tensor:
+        """Outputs of every initialisation, shape (K, n, n_out).
+
+        ``x`` is (n, d), shared by the K networks, or (K, n, d), one batch per network; ``shared``
+        (accepted for :func:`biascourse.train.train`) only checks which of the two it is.
+        """
+        if shared is not None and shared != (x.ndim == 2):
+            raise ValueError(f"shared={shared} needs x of shape {'(n, d)' if shared else '(K, n, d)'}; got {tuple(x.shape)}")
         *_, out = self.preactivations(x)
         return out
 
@@ -240,3 +245,27 @@ def guess_fractions(model: Callable[[torch.Tensor], torch.Tensor], data: np.ndar
     if out.ndim == 1:
         out = out[:, None]
     return fractions_from_outputs(out)
+
+
+def favoured_first(per_class: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    """Reorder per-class quantities of K networks so that each network's initially favoured class comes first.
+
+    The official dynamics runs track the loss and accuracy of the class each initialisation
+    favoured and of the others, in that order (science note, section 4).
+
+    Parameters
+    ----------
+    per_class : shape (K, ..., C): e.g. per-class accuracy over training, (K, T, C).
+    fractions : initial guess fractions :math:`G_c`, shape (K, C).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``per_class`` with the last axis sorted by decreasing initial :math:`G_c` (stable in ties).
+    """
+    per_class, fractions = np.asarray(per_class), np.asarray(fractions)
+    if fractions.ndim != 2 or per_class.shape[0] != fractions.shape[0] or per_class.shape[-1] != fractions.shape[1]:
+        raise ValueError(f"per_class must be (K, ..., C) and fractions (K, C); got {per_class.shape}, {fractions.shape}")
+    order = np.argsort(-fractions, axis=1, kind="stable")
+    order = order.reshape(order.shape[0], *([1] * (per_class.ndim - 2)), order.shape[1])
+    return np.take_along_axis(per_class, order, axis=-1)

@@ -25,6 +25,7 @@ from ._ensemble import MLPSpec
 
 _Q_MAX = 1e8  # a fixed point q* above this counts as infinite (variance explodes)
 _BISECTIONS = 64
+_C_BISECTIONS = 42  # c in [0, 1] to 2e-13
 _C_ONE_TOLERANCE = 1e-9  # a fixed point c* closer than this to 1 is c* = 1 (deep prejudice)
 _SIGMA_W2_MAX = 20.0  # search range of the edge-of-chaos and iso-gamma lines
 
@@ -72,7 +73,7 @@ def fixed_point_q(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
     lo = np.zeros_like(sigma_w2)
     hi = np.full_like(sigma_w2, _Q_MAX)
     exploding = variance_map(hi, sigma_w2, sigma_b2, phi) > hi
-    for _ in range(2 * _BISECTIONS):
+    for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
         up = variance_map(mid, sigma_w2, sigma_b2, phi) > mid
         lo = np.where(up, mid, lo)
@@ -103,7 +104,7 @@ def fixed_point_c(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
     sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
     q = fixed_point_q(sigma_w2, sigma_b2, phi)
     lo, hi = np.zeros_like(sigma_w2), np.ones_like(sigma_w2)
-    for _ in range(_BISECTIONS):
+    for _ in range(_C_BISECTIONS):
         mid = 0.5 * (lo + hi)
         up = _c_map_at(mid, q, sigma_w2, sigma_b2, phi) > mid
         lo = np.where(up, mid, lo)
@@ -196,7 +197,9 @@ def iso_gamma_line(gamma: float, sigma_b2: np.ndarray, activation: str | Activat
     target = gamma / (1.0 + gamma)
 
     def below_target(sigma_w2, sb2):
-        return fixed_point_c(sigma_w2, sb2, phi) <= target
+        # the map crosses the diagonal once on (0, 1), from above: c* <= target iff map(target) <= target
+        q = fixed_point_q(sigma_w2, sb2, phi)
+        return _c_map_at(target, q, sigma_w2, sb2, phi) <= target
 
     lo = edge_of_chaos(sigma_b2, phi)
     hi = np.full(sigma_b2.shape, _SIGMA_W2_MAX)

@@ -118,3 +118,36 @@ def test_init_statistics_does_not_depend_on_the_chunk_size():
     np.testing.assert_allclose(a.fractions, igb.guess_fractions(igb.MLPEnsemble(spec, 13, seed=2), x))
     with pytest.raises(ValueError, match=r"data must have shape \(n, 5\)"):
         igb.init_statistics(spec, x[:, :3], n_init=4, seed=0)
+
+
+def test_ensemble_trains_with_the_course_loop_like_separate_runs():
+    from biascourse.train import train
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 10)).astype(np.float32)
+    y = (x[:, 0] + 0.3 * x[:, 1] > 0.4).astype(np.int64)
+    spec = igb.MLPSpec(input_dim=10, width=32, depth=2)
+    kwargs = dict(steps=25, batch_size=50, loss="cross_entropy", optimizer="adam", lr=3e-3, data_seeds=1,
+                  eval_sets={"test": (x[:100], y[:100])}, eval_at=[0, 5, 25], progress=False)
+    joint = igb.MLPEnsemble(spec, inits=[0, 1, 2], seed=5)
+    hist = train(joint, (x, y), **kwargs)
+    assert hist.get("accuracy", cls="0").shape == (3, 3)
+    for row, k in enumerate([0, 1, 2]):
+        alone = igb.MLPEnsemble(spec, inits=[k], seed=5)
+        single = train(alone, (x, y), **kwargs)
+        for w_joint, w_alone in zip(joint.weights, alone.weights):
+            np.testing.assert_allclose(w_joint[row].detach().numpy(), w_alone[0].detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(hist.get("accuracy")[row], single.get("accuracy")[0])
+    assert np.all(hist.get("loss")[:, -1] < hist.get("loss")[:, 0])
+
+
+def test_favoured_first():
+    per_class = np.arange(2 * 3 * 3).reshape(2, 3, 3)  # (K, T, C)
+    fractions = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+    out = igb.favoured_first(per_class, fractions)
+    np.testing.assert_array_equal(out[0], per_class[0][:, [1, 2, 0]])
+    np.testing.assert_array_equal(out[1], per_class[1][:, [0, 2, 1]])
+    with pytest.raises(ValueError, match="per_class must be"):
+        igb.favoured_first(per_class, fractions[:, :2])
+    with pytest.raises(ValueError, match="shared=True needs x of shape"):
+        igb.MLPEnsemble(igb.MLPSpec(input_dim=3), inits=2, seed=0)(torch.zeros(2, 4, 3), shared=True)

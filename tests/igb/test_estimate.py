@@ -16,13 +16,13 @@ N_DATA, DIM = 400, 64
 DATA = np.random.default_rng(2024).standard_normal((N_DATA, DIM)).astype(np.float32)
 
 
-def finite_data(gamma):
-    """Expected estimate on N_DATA points for infinite-data gamma."""
-    return gamma + (1 + gamma) / N_DATA
+def finite_data(gamma, n=N_DATA):
+    """Expected estimate on n data points for infinite-data gamma."""
+    return gamma + (1 + gamma) / n
 
 
-def assert_agrees(estimate, gamma, n_init):
-    expected = finite_data(gamma)
+def assert_agrees(estimate, gamma, n_init, n=N_DATA):
+    expected = finite_data(gamma, n)
     assert abs(estimate.value - expected) < 3 * np.sqrt(2 / n_init) * expected, (estimate, expected)
 
 
@@ -64,13 +64,13 @@ def test_one_relu_layer_matches_one_over_pi_minus_one(n_out):
 
 @pytest.mark.slow
 def test_deep_relu_follows_the_depth_recursion():
-    k, depth = 1000, 3
+    k, depth, n = 1000, 3, 200
     spec = igb.MLPSpec(input_dim=DIM, width=256, depth=depth)
-    st = igb.init_statistics(spec, DATA, n_init=k, seed=12)
-    assert_agrees(st.gamma, igb.gamma_relu_depth(depth), k)
+    st = igb.init_statistics(spec, DATA[:n], n_init=k, seed=12)
+    assert_agrees(st.gamma, igb.gamma_relu_depth(depth), k, n)
     # every layer's pre-activations: gamma_l = G^(l-1)(0), layer 1 being the (centred) input layer
-    expected = finite_data(igb.gamma_relu_depth(np.arange(depth + 1)))
-    assert np.all(np.abs(st.layer_gamma.value - expected) < 3 * np.sqrt(2 / k) * expected + 4 / N_DATA)
+    expected = finite_data(igb.gamma_relu_depth(np.arange(depth + 1)), n)
+    assert np.all(np.abs(st.layer_gamma.value - expected) < 3 * np.sqrt(2 / k) * expected + 4 / n)
 
 
 def test_tanh_on_centred_data_has_no_igb():
@@ -98,13 +98,13 @@ def test_max_pooling_matches_the_quadrature():
 @pytest.mark.slow
 @pytest.mark.parametrize("norm", ["bn_before", "bn_after", "ln_after"])
 def test_normalisation_placement(norm):
-    k = 800
+    k, n = 600, 200
     spec = igb.MLPSpec(input_dim=DIM, width=128, depth=3, norm=norm)
-    est = igb.init_statistics(spec, DATA, n_init=k, seed=16).gamma
+    est = igb.init_statistics(spec, DATA[:n], n_init=k, seed=16).gamma
     theory = igb.gamma_mean_field(spec)
     if norm == "bn_before":
         assert theory == pytest.approx(igb.GAMMA_RELU)
-        assert_agrees(est, theory, k)
+        assert_agrees(est, theory, k, n)
     else:  # BN after ReLU: mu_W = 0 exactly; LN after ReLU: an O(1/width) residual
         assert theory == pytest.approx(0.0, abs=1e-12)
         assert est.value < 0.05
