@@ -24,10 +24,10 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 from scipy.special import expit
 
-from .._random import check_seed
 from .data import Geometry, fixed_coordinates, sample
 from .errors import group_error_rate, group_mse
 from .params import ArrayLike, TMParams
+from .simulate import _check_integer, _seed_list
 from .trajectory import TMState
 
 Loss = Literal["square", "logistic"]
@@ -270,8 +270,7 @@ def learning_curve(
     _check_choice("loss", loss, _LOSSES)
     _check_choice("training", training, _TRAININGS)
     _check_lam(lam, loss)
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 3:
-        raise ValueError(f"N must be an integer in [3, inf); got {N!r}")
+    _check_integer("N", N, 3)
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     if alphas.ndim != 1 or alphas.size == 0 or np.any(~np.isfinite(alphas)) or np.any(alphas <= 0):
         raise ValueError(f"alphas must be a non-empty 1-d array of numbers in (0, inf); got {alphas}")
@@ -529,13 +528,3 @@ def _check_lam(lam: float, loss: str) -> None:
     if lam < 0:
         raise ValueError(f"lam must be in [0, inf) for the square loss; got {lam:g}")
 
-
-def _seed_list(seeds: Union[int, Sequence[int]]) -> list[int]:
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds}")
-        return list(range(int(seeds)))
-    seed_list = [check_seed(s) for s in seeds]
-    if not seed_list:
-        raise ValueError("seeds must not be empty")
-    return seed_list

@@ -206,7 +206,7 @@ def test_ridge_theory_broadcasts_alpha_and_lam():
         (lambda: erm.learning_curve(GENERAL, [0.01], 20, 2, lam=0.1), r"round\(alpha N\) >= 1; got alpha=0.01"),
         (lambda: erm.learning_curve(GENERAL, [1.0], 2, 2, lam=0.1), r"N must be an integer in \[3, inf\)"),
         (lambda: erm.learning_curve(GENERAL, [1.0], 20, 0, lam=0.1), "seeds must be a number of runs"),
-        (lambda: erm.learning_curve(GENERAL, [1.0], 20, [], lam=0.1), "seeds must not be empty"),
+        (lambda: erm.learning_curve(GENERAL, [1.0], 20, [], lam=0.1), "non-empty list of seeds"),
         (lambda: erm.learning_curve(TMParams(rho=[0.2, 0.5]), [1.0], 20, 2, lam=0.1), "single parameter set"),
         (lambda: erm.learning_curve(TMParams(rho=0.02), [0.2], 20, 3, lam=0.1, training="separate"),
          r"sub-population \+ has no training sample at alpha=0.2"),
