@@ -217,6 +217,8 @@ def plot_phase_diagram(
     index = np.searchsorted(codes, regimes.region)
     ax.pcolormesh(rho, ratio, index.T, cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5, shading="nearest",
                   rasterized=True)
+    if regimes.diverged.any():   # white on white: outline the stability bound eta = eta_max
+        ax.contour(rho, ratio, regimes.diverged.T.astype(float), levels=[0.5], colors="0.2", linewidths=1.3)
     ax.set_yscale("log")
     ax.set_xlabel(r"representation $\rho$ (fraction of group +)")
     ax.set_ylabel(r"variance ratio $\Delta_- / \Delta_+$")
@@ -229,8 +231,8 @@ def plot_phase_diagram(
         ax.plot(fine[keep], curve[keep], "k--", lw=1.3)
         ax.axhline(1.0, color="k", ls="--", lw=1.3)
     if legend:
-        present = [c for c in REGION_LABELS if np.any(regimes.region == c)]
-        handles = [Patch(facecolor=REGION_COLORS[c], edgecolor="0.5", label=REGION_LABELS[c]) for c in present]
+        handles = [Patch(facecolor=REGION_COLORS[c], edgecolor="0.2" if c == Region.DIVERGENT else "0.5",
+                         label=REGION_LABELS[c]) for c in REGION_LABELS]
         if rules:
             handles.append(Line2D([], [], color="k", ls="--", lw=1.3, label=r"small-$\eta$ rules"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=11, frameon=False)

@@ -65,8 +65,11 @@ def simulate(
         every recording time (fields ``eps_plus_test`` ...). The fields ``eps_plus`` ... are the exact
         population errors of the current weights (§5 applied to the measured overlaps).
     block : steps per block (``"blocked"``, ``"order_parameters"``; for ``"loop"`` only the size of the
-        random draws); default ``sqrt(4e6 / (N n_seeds))`` clipped to [1, 64] in N dimensions, and for the chain ``max(1, 64 // n_seeds)`` (blocks
-        amortise Python overhead for few seeds; with many seeds single steps are cheapest). Results depend on it only through the random draws.
+        random draws). Default in N dimensions: ``sqrt(4e6 / (N n_seeds))`` clipped to [1, 64], which
+        balances the Gram matrix (B multiply-adds per Gaussian draw) against the fixed cost of a block;
+        for the chain: ``256 / n_seeds`` clipped to [1, 64] (blocks amortise Python overhead for few
+        seeds; with many seeds single steps are cheapest). Results depend on it only through the
+        random draws.
     backend : ``"torch"`` (CPU or GPU via ``device``) or ``"numpy"``. Default: torch in N dimensions;
         for the chain numpy on the CPU (faster for its small array operations), torch when a
         ``device`` is given.
@@ -98,31 +101,28 @@ def simulate(
     """
     if params.shape != ():
         raise ValueError(f"simulate needs a single parameter set; got params of shape {params.shape}")
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 5:
-        raise ValueError(f"N must be an integer in [5, inf); got {N!r}")
+    _check_integer("N", N, 5)
     if not np.isfinite(t_max) or t_max <= 0:
         raise ValueError(f"t_max must be in (0, inf); got {t_max}")
     if not np.isfinite(init_scale) or init_scale < 0:
         raise ValueError(f"init_scale must be in [0, inf); got {init_scale}")
-    if isinstance(n_times, bool) or not isinstance(n_times, (int, np.integer)) or n_times < 2:
-        raise ValueError(f"n_times must be an integer in [2, inf); got {n_times!r}")
-    if isinstance(n_test, bool) or not isinstance(n_test, (int, np.integer)) or n_test < 0:
-        raise ValueError(f"n_test must be an integer in [0, inf); got {n_test!r}")
-    if block is not None and (isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1):
-        raise ValueError(f"block must be an integer in [1, inf); got {block!r}")
+    _check_integer("n_times", n_times, 2)
+    _check_integer("n_test", n_test, 0)
+    if block is not None:
+        _check_integer("block", block, 1)
+    if method not in ("blocked", "loop", "order_parameters"):
+        raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
     seed_list = _seed_list(seeds)
     params.warn_if_unstable()
-    if method in ("blocked", "loop"):
-        xb = ArrayBackend(backend or "torch", seed_list, device, resolve_dtype(dtype, "float32"))
-        runner = _NDimensionalSGD(params, N, len(seed_list), xb, block or _default_block(N, len(seed_list)),
-                                  literal=(method == "loop"))
-    elif method == "order_parameters":
+    block = block or _default_block(method, N, len(seed_list))
+    if method == "order_parameters":
         if dtype not in (None, "float64", torch.float64, np.float64):
             raise ValueError(f"method='order_parameters' runs in float64; got dtype={dtype!r}")
         xb = ArrayBackend(backend or ("numpy" if device is None else "torch"), seed_list, device, "float64")
-        runner = _OrderParameterChain(params, N, len(seed_list), xb, block or max(1, 64 // len(seed_list)))
+        runner = _OrderParameterChain(params, N, len(seed_list), xb, min(block, N - 4))
     else:
-        raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
+        xb = ArrayBackend(backend or "torch", seed_list, device, resolve_dtype(dtype, "float32"))
+        runner = _NDimensionalSGD(params, N, len(seed_list), xb, block, literal=(method == "loop"))
 
     runner.initialise(init_scale)
     steps = np.unique(np.round(np.linspace(0, round(N * t_max), n_times)).astype(int))
@@ -148,10 +148,16 @@ def simulate(
                       err_minus=err_minus, params=params, seeds=np.array(seed_list), **measured)
 
 
-def _default_block(N: int, n_seeds: int) -> int:
-    """Block size balancing the Gram matrix (B multiply-adds per Gaussian draw) against the fixed
-    Python cost of a block (about 4e6 draws' worth of B = 1 Gram work, measured on a CPU)."""
+def _default_block(method: str, N: int, n_seeds: int) -> int:
+    """Steps per block, tuned on a CPU (see the ``block`` parameter of :func:`simulate`)."""
+    if method == "order_parameters":
+        return int(np.clip(round(256 / n_seeds), 1, 64))
     return int(np.clip(round(np.sqrt(4e6 / (N * n_seeds))), 1, 64))
+
+
+def _check_integer(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an integer in [{low}, inf); got {value!r}")
 
 
 def _seed_list(seeds: Union[int, Sequence[int]]) -> list[int]:
