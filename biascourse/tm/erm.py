@@ -35,7 +35,7 @@ Training = Literal["joint", "separate"]
 
 _LOSSES = ("square", "logistic")
 _TRAININGS = ("joint", "separate")
-_DATA_BYTES = 200e6  # seeds are processed in batches holding at most this much training data
+_DATA_BYTES = 100e6  # learning_curve solves seeds in batches holding at most this much training data
 
 
 @dataclass(frozen=True)
@@ -284,17 +284,21 @@ def learning_curve(
     models = {"plus": {k: v.copy() for k, v in fields.items()}, "minus": {k: v.copy() for k, v in fields.items()}}
     for start in range(0, len(seed_list), per_batch):
         rows = slice(start, start + per_batch)
-        draws = [sample(params, n_max, N, s) for s in seed_list[rows]]
-        x = np.stack([d.x for d in draws])
-        y = np.stack([d.y for d in draws])
-        group = np.stack([d.group for d in draws])
-        geometry = Geometry(*(np.stack([getattr(d.geometry, f) for d in draws])
-                              for f in ("teacher_plus", "teacher_minus", "shift")))
+        batch = seed_list[rows]
+        x = np.empty((len(batch), n_max, N))
+        y, group = np.empty((len(batch), n_max)), np.empty((len(batch), n_max))
+        vectors = np.empty((3, len(batch), N))  # teachers and shift of each seed
+        for i, seed in enumerate(batch):
+            draw = sample(params, n_max, N, seed)
+            x[i], y[i], group[i] = draw.x, draw.y, draw.group
+            vectors[:, i] = draw.geometry.teacher_plus, draw.geometry.teacher_minus, draw.geometry.shift
+        geometry = Geometry(*vectors)
+        x /= np.sqrt(N)  # the student's scaling, x / sqrt(N), done once
         for j, n in enumerate(ns):
-            Z, basis = _reduce(x[:, :n] / np.sqrt(N))
+            Z, basis = _reduce(x[:, :n])
             masks = {"plus": group[:, :n] > 0, "minus": group[:, :n] < 0}
             if training == "joint":
-                masks = {"joint": np.ones((len(draws), n), dtype=bool)}
+                masks = {"joint": np.ones((len(batch), n), dtype=bool)}
             for name, mask in masks.items():
                 if np.any(mask.sum(-1) == 0):
                     raise ValueError(
