@@ -9,11 +9,14 @@ Spectral bias in 1-D regression
 Spectral bias along interpolation paths
     :func:`interpolation_path`, :func:`detrend`, :func:`path_power`, :func:`band_energy_ratios`,
     :func:`high_frequency_fraction`, :func:`logit_margin`, :func:`sample_pairs`,
-    :func:`path_outputs`.
+    :func:`path_outputs`, :func:`path_energy_probe`.
 Principal-component bias
     :class:`PrincipalComponents`, :func:`principal_components`, :func:`least_squares_solution`,
     :func:`train_linear_network`, :func:`pc_residuals`, :func:`pc_residual_law`,
     :func:`mean_input_gradient`.
+Training with measurements
+    :func:`train_with_probes` (K networks, probes at logged steps), :class:`ProbeHistory`,
+    :func:`accuracy_probe`, :func:`loss_probe`, :func:`fit_spectral`, :class:`SpectralHistory`.
 Distributional simplicity bias
     :class:`ClassStatistics`, :func:`class_statistics`, :func:`covariance_factor`,
     :func:`sample_clones`, :func:`gaussian_transport_map`, :func:`transport`.
@@ -30,12 +33,14 @@ from ._clones import (
     transport,
 )
 from ._paths import (
+    PATH_OUTPUTS,
     ZERO_ENERGY_RTOL,
     band_energy_ratios,
     detrend,
     high_frequency_fraction,
     interpolation_path,
     logit_margin,
+    path_energy_probe,
     path_outputs,
     path_power,
     sample_pairs,
@@ -49,6 +54,16 @@ from ._pc import (
     principal_components,
     train_linear_network,
 )
+from ._training import (
+    LOSSES,
+    OPTIMIZERS,
+    ProbeHistory,
+    SpectralHistory,
+    accuracy_probe,
+    fit_spectral,
+    loss_probe,
+    train_with_probes,
+)
 from ._spectral import (
     AMPLITUDE_PROFILES,
     RAHAMAN_FREQUENCIES,
@@ -60,10 +75,19 @@ from ._spectral import (
 
 __all__ = [
     "AMPLITUDE_PROFILES",
+    "LOSSES",
+    "OPTIMIZERS",
+    "ProbeHistory",
+    "SpectralHistory",
+    "accuracy_probe",
+    "fit_spectral",
+    "loss_probe",
+    "train_with_probes",
     "CLONE_KINDS",
     "DEFAULT_JITTER",
     "FACTORISATIONS",
     "RAHAMAN_FREQUENCIES",
+    "PATH_OUTPUTS",
     "ZERO_ENERGY_RTOL",
     "ClassStatistics",
     "PrincipalComponents",
@@ -81,6 +105,7 @@ __all__ = [
     "logit_margin",
     "mean_input_gradient",
     "normalised_amplitudes",
+    "path_energy_probe",
     "path_outputs",
     "path_power",
     "pc_residual_law",

@@ -17,6 +17,8 @@ import torch
 
 from .._random import check_seed
 
+#: The scalar outputs along a path that :func:`path_outputs` can return.
+PATH_OUTPUTS = ("probability", "margin")
 #: Relative size below which the detrended signal counts as identically zero (ratios are nan).
 ZERO_ENERGY_RTOL = 1e-10
 
@@ -170,23 +172,30 @@ def path_outputs(
     labels: np.ndarray,
     pairs: np.ndarray,
     n_points: int = 64,
+    output: str = "probability",
 ) -> np.ndarray:
-    """Logit margin of the class of :math:`x_a` along every path :math:`x_a\\to x_b`.
+    """A scalar output along every path :math:`x_a\\to x_b`: the probability or the margin of :math:`x_a`'s class.
 
     Parameters
     ----------
-    model : maps a float tensor (n, d) to logits (n, C); evaluated without gradients, on the
-        device and in the dtype of its parameters when it is a ``torch.nn.Module``.
+    model : maps a float tensor (n, d) to logits (n, C), or a stack of K networks mapping it to
+        (K, n, C); evaluated without gradients, on the device and in the dtype of its parameters
+        when it is a ``torch.nn.Module``.
     x : the pool of inputs, shape (n, d).
     labels : their labels, shape (n,).
     pairs : index pairs (P, 2), as returned by :func:`sample_pairs`.
     n_points : the number M of points per path.
+    output : ``"probability"`` (softmax probability of :math:`x_a`'s class, the course default)
+        or ``"margin"`` (:func:`logit_margin`); science note section 2, step 1.
 
     Returns
     -------
     numpy.ndarray
-        Margins :math:`h_m` of shape (P, M), ready for :func:`high_frequency_fraction`.
+        Outputs :math:`h_m` of shape (P, M), or (K, P, M) for a stack, ready for
+        :func:`high_frequency_fraction`.
     """
+    if output not in PATH_OUTPUTS:
+        raise ValueError(f"output must be one of {PATH_OUTPUTS}; got {output!r}")
     x = np.asarray(x, dtype=float)
     pairs = np.asarray(pairs)
     points = interpolation_path(x[pairs[:, 0]], x[pairs[:, 1]], n_points)  # (P, M, d)
@@ -195,5 +204,24 @@ def path_outputs(
         device, dtype = next(model.parameters()).device, next(model.parameters()).dtype
     with torch.no_grad():
         logits = model(torch.as_tensor(points.reshape(-1, x.shape[1]), dtype=dtype, device=device))
-    logits = logits.reshape(len(pairs), n_points, -1)
-    return logit_margin(logits, np.asarray(labels)[pairs[:, 0]][:, None])
+    logits = logits.reshape(*logits.shape[:-2], len(pairs), n_points, logits.shape[-1])
+    classes = np.asarray(labels)[pairs[:, 0]][:, None]
+    if output == "margin":
+        return logit_margin(logits, classes)
+    prob = torch.softmax(logits.double(), dim=-1)
+    index = torch.as_tensor(classes, device=prob.device).expand(prob.shape[:-1])
+    return torch.gather(prob, -1, index[..., None])[..., 0].cpu().numpy()
+
+
+def path_energy_probe(
+    x: np.ndarray, labels: np.ndarray, pairs: np.ndarray, k: int, n_points: int = 64, output: str = "probability"
+) -> Callable[[torch.nn.Module], np.ndarray]:
+    """Probe for :func:`~biascourse.simplicity.train_with_probes`: the high-frequency fraction
+    :math:`R_{\\ge k}` of ``output`` along the given paths, averaged over the paths that have
+    energy (science note, section 2, step 4); shape (K,) for a stack of K networks."""
+
+    def probe(model: torch.nn.Module) -> np.ndarray:
+        h = path_outputs(model, x, labels, pairs, n_points, output)
+        return np.nanmean(high_frequency_fraction(h, k), axis=-1)
+
+    return probe

@@ -97,7 +97,7 @@ def test_linear_two_class_model_has_no_energy_along_paths():
     x = rng.standard_normal((10, 6))
     labels = np.arange(10) % 2
     pairs = sample_pairs(labels, 8, same_class=False, seed=1)
-    h = path_outputs(model, x, labels, pairs, n_points=32)
+    h = path_outputs(model, x, labels, pairs, n_points=32, output="margin")
     assert h.shape == (8, 32)
     np.testing.assert_allclose(h[:, 0], logit_margin(model(torch.tensor(x[pairs[:, 0]])),
                                                      labels[pairs[:, 0]]), rtol=1e-12)

@@ -1,0 +1,276 @@
+"""Training K networks while recording arbitrary measurements ("probes") of them.
+
+The simplicity biases of chapter 8 are read off *functions* of the network during training: its
+output on a 1-D grid (spectral bias), its margin along interpolation paths, its accuracy on clone
+data sets. :func:`train_with_probes` trains a stack of K networks
+(:class:`biascourse.models.BatchedMLP`) and calls each probe at the logged steps; probes return one
+value (or array) per network. :func:`fit_spectral` is the 1-D regression experiment of science
+note section 1 built on it: each network fits its own target (its own phase draw).
+
+Why not :func:`biascourse.train.train`: that loop records loss and accuracy on labelled evaluation
+sets; here the measurements are general functions of the networks, and the 1-D task is a
+regression with one target per network.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._random import check_seed
+from ..models import BatchedMLP
+from ._spectral import SpectralTarget, learning_times, normalised_amplitudes
+
+#: The losses of :func:`train_with_probes`.
+LOSSES = ("mse", "cross_entropy")
+#: The optimisers of :func:`train_with_probes`.
+OPTIMIZERS = ("sgd", "adam", "adamw")
+
+Probe = Callable[[nn.Module], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ProbeHistory:
+    """The probes' values at the logged steps.
+
+    Attributes
+    ----------
+    steps : the logged steps, shape (T,); step 0 is the initial network.
+    values : ``name -> array (K, T, ...)``: row k is network k.
+    """
+
+    steps: np.ndarray
+    values: dict = field(repr=False)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+
+def _optimizer(params, name: str, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
+
+
+def _record_steps(record_at: Sequence[int], steps: int) -> np.ndarray:
+    at = np.asarray(record_at)
+    if at.ndim != 1 or at.size == 0 or not np.issubdtype(at.dtype, np.integer):
+        raise ValueError(f"record_at must be a non-empty list of integer steps; got {record_at!r}")
+    if at.min() < 0 or at.max() > steps or np.any(np.diff(at) <= 0):
+        raise ValueError(f"record_at must be strictly increasing steps in [0, steps={steps}]; got {record_at!r}")
+    return at.astype(np.int64)
+
+
+def train_with_probes(
+    model: nn.Module,
+    x: np.ndarray | torch.Tensor,
+    y: np.ndarray | torch.Tensor,
+    *,
+    loss: str,
+    steps: int,
+    record_at: Sequence[int],
+    probes: Mapping[str, Probe],
+    optimizer: str = "adam",
+    lr: float = 1e-3,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> ProbeHistory:
+    """Train K stacked networks and record probes at chosen steps.
+
+    Parameters
+    ----------
+    model : a stack of K networks mapping shared inputs (n, d) to outputs (K, n, C), such as
+        :class:`biascourse.models.BatchedMLP`; trained in place.
+    x : training inputs (n, d).
+    y : for ``"cross_entropy"``, integer labels (n,); for ``"mse"`` (one output), real targets,
+        (n,) shared or (K, n) one row per network.
+    loss : ``"mse"`` (mean squared error) or ``"cross_entropy"``. The summed loss of the K
+        networks gives each network the gradient of its own loss; the optimisers act element-wise,
+        so this is K independent trainings.
+    steps : number of optimisation steps.
+    record_at : strictly increasing steps in [0, steps] at which every probe is called.
+    probes : ``name -> probe(model)``, each returning an array whose first axis is the network.
+    optimizer : ``"sgd"`` (with ``momentum``), ``"adam"`` or ``"adamw"``.
+    lr, momentum, weight_decay : optimiser settings.
+    batch_size : minibatch size; ``None`` is full batch. The K networks share the minibatches,
+        drawn without replacement and reshuffled every epoch.
+    seed : seed of the minibatch order.
+
+    Returns
+    -------
+    ProbeHistory
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0; got {lr}")
+    at = _record_steps(record_at, steps)
+    param = next(model.parameters())
+    xt = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(param.device, param.dtype)
+    yt = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).to(param.device)
+    yt = yt.long() if loss == "cross_entropy" else yt.to(param.dtype)
+    n = len(xt)
+    if yt.shape[-1] != n or (loss == "cross_entropy" and yt.ndim != 1):
+        raise ValueError(f"y must have shape (n,) (or (K, n) for mse) with n = {n}; got {tuple(yt.shape)}")
+    batch = n if batch_size is None else int(batch_size)
+    if not 1 <= batch <= n:
+        raise ValueError(f"batch_size must be in [1, n={n}] or None; got {batch_size}")
+    opt = _optimizer(model.parameters(), optimizer, lr, momentum, weight_decay)
+    gen = torch.Generator().manual_seed(check_seed(seed))
+    order, cursor = torch.arange(n), 0
+    records: dict[str, list] = {name: [] for name in probes}
+
+    def record() -> None:
+        for name, probe in probes.items():
+            records[name].append(np.asarray(probe(model)))
+
+    if at[0] == 0:
+        record()
+    for step in range(1, steps + 1):
+        if batch < n:
+            if cursor + batch > n:
+                cursor = 0
+            if cursor == 0:
+                order = torch.randperm(n, generator=gen)
+            idx = order[cursor : cursor + batch].to(param.device)
+            cursor += batch
+            xb, yb = xt[idx], yt[..., idx]
+        else:
+            xb, yb = xt, yt
+        out = model(xb)  # (K, b, C)
+        if loss == "mse":
+            per_model = ((out[..., 0] - yb) ** 2).mean(dim=-1)
+        else:
+            per_model = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(out.shape[:2]), reduction="none").mean(-1)
+        opt.zero_grad(set_to_none=True)
+        per_model.sum().backward()
+        opt.step()
+        if step in at:
+            record()
+    return ProbeHistory(at, {name: np.stack(v, axis=1) for name, v in records.items()})
+
+
+def accuracy_probe(x: np.ndarray, y: np.ndarray, batch: int = 8192) -> Probe:
+    """Probe: the accuracy of each network on (x, y), shape (K,). With ``y`` constant (class B)
+    it is the fraction of inputs predicted as B."""
+    return _evaluation_probe(x, y, batch, "accuracy")
+
+
+def loss_probe(x: np.ndarray, y: np.ndarray, batch: int = 8192) -> Probe:
+    """Probe: the mean cross-entropy of each network on (x, y), shape (K,)."""
+    return _evaluation_probe(x, y, batch, "loss")
+
+
+def _evaluation_probe(x, y, batch: int, kind: str) -> Probe:
+    x, y = np.asarray(x), np.asarray(y)
+
+    @torch.no_grad()
+    def probe(model: nn.Module) -> np.ndarray:
+        param = next(model.parameters())
+        total = 0.0
+        for start in range(0, len(x), batch):
+            out = model(torch.as_tensor(x[start : start + batch], dtype=param.dtype, device=param.device))
+            yb = torch.as_tensor(y[start : start + batch], device=param.device).long().expand(out.shape[:2])
+            if kind == "accuracy":
+                total = total + (out.argmax(-1) == yb).double().sum(-1)
+            else:
+                total = total + nn.functional.cross_entropy(out.transpose(1, 2), yb, reduction="none").double().sum(-1)
+        return (total / len(x)).cpu().numpy()
+
+    return probe
+
+
+@dataclass(frozen=True)
+class SpectralHistory:
+    """Outputs of K networks on the 1-D grid during training (science note, section 1).
+
+    Attributes
+    ----------
+    steps : the logged steps, shape (T,).
+    outputs : :math:`f_\\theta(z_j)` of network k at step t, shape (K, T, N).
+    targets : the target of each network.
+    """
+
+    steps: np.ndarray
+    outputs: np.ndarray = field(repr=False)
+    targets: tuple[SpectralTarget, ...]
+
+    @property
+    def amplitudes(self) -> np.ndarray:
+        """Normalised amplitudes :math:`2F_{k_i}/A_i` of each network for its own target, shape (K, T, n_freq)."""
+        return np.stack([normalised_amplitudes(out, tgt) for out, tgt in zip(self.outputs, self.targets)])
+
+    def learning_times(self, threshold: float = 0.9) -> np.ndarray:
+        """First logged step at which each frequency reaches ``threshold``, shape (K, n_freq) (nan: never)."""
+        return learning_times(self.steps, self.amplitudes, threshold)
+
+
+def fit_spectral(
+    targets: Sequence[SpectralTarget],
+    hidden: Sequence[int],
+    *,
+    steps: int,
+    record_at: Sequence[int],
+    activation: str = "relu",
+    optimizer: str = "adam",
+    lr: float = 3e-4,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    init_std: float | None = None,
+    seeds: Sequence[int] | None = None,
+    device: str | torch.device | None = None,
+) -> SpectralHistory:
+    """Fit one MLP to each 1-D target by full-batch training on its grid (science note, section 1).
+
+    The networks map :math:`z\\in[0,1)` to one output and minimise the mean squared error on the N grid points.
+
+    Parameters
+    ----------
+    targets : K targets on a common grid (e.g. K phase draws of :meth:`SpectralTarget.sample`).
+    hidden : widths of the hidden layers, e.g. ``[256] * 5`` for the reference protocol.
+    steps : number of full-batch steps.
+    record_at : steps at which the outputs on the grid are recorded.
+    activation : ``"relu"``, ``"tanh"``, ``"linear"``, ... (see :data:`biascourse.models.ACTIVATIONS`).
+    optimizer, lr, momentum, weight_decay : as in :func:`train_with_probes` (the reference uses
+        Adam with lr :math:`3\\cdot10^{-4}`).
+    init_std : ``None`` (default) keeps PyTorch's default initialisation, as the reference
+        protocol; a number s gives weights :math:`\\mathcal N(0, s^2/\\text{fan-in})` and zero biases
+        (:math:`s=\\sqrt2` is He initialisation).
+    seeds : the initialisation seed of each network (default 0..K-1).
+    device : where to train (default CPU).
+
+    Returns
+    -------
+    SpectralHistory
+    """
+    targets = tuple(targets)
+    if not targets or len({t.n_points for t in targets}) != 1:
+        raise ValueError("targets must be a non-empty list of SpectralTarget on one grid (equal n_points)")
+    seeds = tuple(range(len(targets))) if seeds is None else tuple(seeds)
+    if len(seeds) != len(targets):
+        raise ValueError(f"seeds must have one entry per target ({len(targets)}); got {len(seeds)}")
+    net = BatchedMLP(len(targets), 1, hidden, 1, activation=activation, init_std=init_std, seeds=seeds).to(device or "cpu")
+    grid = targets[0].grid[:, None]
+    values = np.stack([t.values() for t in targets])
+    probe_grid = torch.as_tensor(grid, dtype=torch.float32, device=device or "cpu")
+
+    @torch.no_grad()
+    def outputs(model: nn.Module) -> np.ndarray:
+        return model(probe_grid)[..., 0].double().cpu().numpy()
+
+    history = train_with_probes(
+        net, grid, values, loss="mse", steps=steps, record_at=record_at, probes={"outputs": outputs},
+        optimizer=optimizer, lr=lr, momentum=momentum, weight_decay=weight_decay,
+    )
+    return SpectralHistory(history.steps, history["outputs"], targets)
