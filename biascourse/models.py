@@ -199,14 +199,18 @@ class BatchedMLP(nn.Module):
 class ModelStack(nn.Module):
     """K independent copies of any network, trained together with ``torch.func``.
 
-    Each parameter and buffer gets a leading axis of size K; :func:`torch.func.vmap` runs the
-    forward pass of the K networks at once (convolutions become grouped convolutions). Model k is
-    ``factory(seeds[k])``. Batch normalisation keeps one set of statistics per network.
+    Each parameter and buffer gets a leading axis of size K. On a GPU, :func:`torch.func.vmap`
+    runs the forward pass of the K networks at once (convolutions become grouped convolutions);
+    on a CPU, where vmapped convolutions are slower than separate ones, the K networks are called
+    one after the other on views of the stacked weights (``method="loop"``). Both give the same
+    numbers. Model k is ``factory(seeds[k])``. Batch normalisation keeps one set of statistics per
+    network.
 
     Parameters
     ----------
     factory : builds one network from a seed, e.g. ``lambda s: SmallCNN(seed=s)``.
     seeds : one seed per network.
+    method : ``"auto"`` (vmap on CUDA, loop elsewhere), ``"vmap"`` or ``"loop"``.
 
     Examples
     --------
@@ -215,8 +219,13 @@ class ModelStack(nn.Module):
     torch.Size([4, 16, 10])
     """
 
-    def __init__(self, factory: Callable[[int], nn.Module], seeds: Sequence[int]):
+    METHODS = ("auto", "vmap", "loop")
+
+    def __init__(self, factory: Callable[[int], nn.Module], seeds: Sequence[int], method: str = "auto"):
         super().__init__()
+        if method not in self.METHODS:
+            raise ValueError(f"method must be one of {self.METHODS}; got {method!r}")
+        self.method = method
         self.seeds = tuple(check_seed(s) for s in seeds)
         self.n_models = _check_positive_int(len(self.seeds), "len(seeds)")
         models = [factory(s) for s in self.seeds]
@@ -249,8 +258,17 @@ class ModelStack(nn.Module):
         if shared is None:
             per_sample = getattr(self._template, "input_ndim", None)
             shared = not (per_sample is not None and x.ndim == per_sample + 2 and x.shape[0] == self.n_models)
-        call = lambda p, b, xx: functional_call(self._template, (p, b), (xx,))  # noqa: E731
-        return vmap(call, in_dims=(0, 0, None if shared else 0), randomness="different")(params, buffers, x)
+        method = self.method if self.method != "auto" else ("vmap" if x.is_cuda else "loop")
+        if method == "vmap":
+            call = lambda p, b, xx: functional_call(self._template, (p, b), (xx,))  # noqa: E731
+            return vmap(call, in_dims=(0, 0, None if shared else 0), randomness="different")(params, buffers, x)
+        # unbind (not indexing) so that the backward pass stacks the K gradients in one go
+        params = {n: p.unbind(0) for n, p in params.items()}
+        buffers = {n: b.unbind(0) for n, b in buffers.items()}
+        return torch.stack([
+            functional_call(self._template, ({n: p[k] for n, p in params.items()},
+                                             {n: b[k] for n, b in buffers.items()}), (x if shared else x[k],))
+            for k in range(self.n_models)])
 
     def model(self, k: int) -> nn.Module:
         """A copy of network k as a stand-alone module with its current weights and buffers."""

@@ -29,12 +29,16 @@ class GroupedDataset:
     y : int64 labels in {-1, +1}.
     group : int64 sub-population labels in {-1, +1}.
     source : index of each sample in the source arrays it was drawn from.
+    pixel_mean, pixel_std : the scalars of the standardisation ``(pixel/255 - mean)/std``; pass
+        them to build a test set standardised like this training set.
     """
 
     x: np.ndarray
     y: np.ndarray
     group: np.ndarray
     source: np.ndarray
+    pixel_mean: float = 0.0
+    pixel_std: float = 1.0
 
     def __len__(self) -> int:
         return len(self.y)
@@ -155,8 +159,8 @@ def rotated_mixture(
     delta_plus, delta_minus : variance scale of each group (> 0).
     positive_classes : source classes with label +1.
     positive_fraction : fraction of label +1 in group ``+`` and in group ``-``.
-    mean, std : pixel statistics of the standardisation; by default those of ``images``. Pass the
-        training set's values when building a test set.
+    mean, std : pixel statistics of the standardisation; by default those of the drawn images.
+        Pass the training set's ``pixel_mean`` and ``pixel_std`` when building a test set.
     flatten : return (n, H*W) vectors (for MLPs) instead of (n, 1, H, W) images.
 
     Returns
@@ -179,13 +183,12 @@ def rotated_mixture(
     cut_neg = int(round(len(neg) * cells[(1, -1)] / max(cells[(1, -1)] + cells[(-1, -1)], 1)))
     pools = {(1, 1): pos[:cut_pos], (-1, 1): pos[cut_pos:], (1, -1): neg[:cut_neg], (-1, -1): neg[cut_neg:]}
     source, group, y = _draw(pools, cells, rng, "rotated_mixture")
-    x, mean, std = _standardise(np.asarray(images)[source], mean, std)
+    picked = np.asarray(images)[source]
     minus = group == -1
-    x[minus] = rotate_images(x[minus], angle) if angle % 90 == 0 else rotate_images(x[minus] * std + mean, angle)
-    if angle % 90 != 0:  # interpolate in pixel space (black corners), then standardise again
-        x[minus] = (x[minus] - mean) / std
+    picked[minus] = rotate_images(picked[minus], angle)  # in pixel space: corners of other angles are black
+    x, mean, std = _standardise(picked, mean, std)
     x *= np.where(minus, np.sqrt(delta_minus), np.sqrt(delta_plus)).astype(np.float32).reshape(-1, *[1] * (x.ndim - 1))
-    return GroupedDataset(_shape(x, flatten), y, group, source)
+    return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
 
 #: The Bell & Sagun grouping of CIFAR-10 used in chapter 5: group + and group - as class names.
@@ -236,8 +239,8 @@ def class_group_mixture(
         pools[(g, 1)] = perm[np.isin(labels[perm], classes[:half])]
         pools[(g, -1)] = perm[np.isin(labels[perm], classes[half:])]
     source, group, y = _draw(pools, cells, rng, "class_group_mixture")
-    x, _, _ = _standardise(np.asarray(images)[source], mean, std)
-    return GroupedDataset(_shape(x, flatten), y, group, source)
+    x, mean, std = _standardise(np.asarray(images)[source], mean, std)
+    return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
 
 def bell_sagun_cifar10(images: np.ndarray, labels: np.ndarray, n: int, *, rho: float, seed: int,
@@ -296,5 +299,5 @@ def celeba_attribute_pair(
         perm = rng.permutation(len(y_all))
         pools = {(g, c): perm[(g_all[perm] == g) & (y_all[perm] == c)] for g in (1, -1) for c in (1, -1)}
         source, grp, y = _draw(pools, cells, rng, "celeba_attribute_pair")
-    x, _, _ = _standardise(load_celeba_images(table, source, size=size), mean, std)
-    return GroupedDataset(_shape(x, flatten), y, grp, source)
+    x, mean, std = _standardise(load_celeba_images(table, source, size=size), mean, std)
+    return GroupedDataset(_shape(x, flatten), y, grp, source, mean, std)

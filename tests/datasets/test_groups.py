@@ -1,0 +1,105 @@
+import numpy as np
+import pytest
+
+from biascourse.datasets import (BELL_SAGUN_GROUPS, CIFAR10_CLASSES, bell_sagun_cifar10, celeba_attribute_pair,
+                                 class_group_mixture, rotate_images, rotated_mixture)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (2000, 28, 28), dtype=np.uint8)
+    images[:, :, :14] //= 4  # left half darker: rotations are visible
+    return images, np.arange(2000) % 10
+
+
+def test_rotated_mixture_counts_and_disjoint_groups(digits):
+    images, labels = digits
+    data = rotated_mixture(images, labels, 600, rho=0.7, seed=1, positive_fraction=(0.8, 0.3))
+    assert data.x.shape == (600, 784) and data.x.dtype == np.float32
+    assert data.counts() == {(1, 1): 336, (1, -1): 84, (-1, 1): 54, (-1, -1): 126}
+    assert len(np.unique(data.source)) == 600  # no image used twice
+    positive = np.isin(labels[data.source], (0, 1, 2, 3, 4))
+    np.testing.assert_array_equal(np.where(positive, 1, -1), data.y)
+
+
+def test_rotated_mixture_rotation_and_variance(digits):
+    images, labels = digits
+    data = rotated_mixture(images, labels, 400, rho=0.5, seed=2, delta_plus=0.5, delta_minus=2.0, flatten=False)
+    assert data.x.shape == (400, 1, 28, 28)
+    for i in np.flatnonzero(data.group == -1)[:5]:
+        expected = (np.rot90(images[data.source[i]]) / 255.0 - data.pixel_mean) / data.pixel_std * np.sqrt(2.0)
+        np.testing.assert_allclose(data.x[i, 0], expected, rtol=1e-5, atol=1e-5)
+    for g, delta in ((1, 0.5), (-1, 2.0)):
+        assert abs(np.mean(data.x[data.group == g] ** 2) / delta - 1) < 0.05  # standardised, then scaled
+
+
+def test_rotated_mixture_is_reproducible_and_reuses_statistics(digits):
+    images, labels = digits
+    a = rotated_mixture(images, labels, 100, rho=0.8, seed=5)
+    b = rotated_mixture(images, labels, 100, rho=0.8, seed=5)
+    np.testing.assert_array_equal(a.x, b.x)
+    c = rotated_mixture(images[:500], labels[:500], 50, rho=0.8, seed=5, mean=a.pixel_mean, std=a.pixel_std)
+    assert (c.pixel_mean, c.pixel_std) == (a.pixel_mean, a.pixel_std)
+
+
+def test_rotate_images_other_angles(digits):
+    images, _ = digits
+    out = rotate_images(images[:3], 45)
+    assert out.shape == (3, 28, 28) and out[:, 0, 0].max() == 0  # corners filled with black
+    np.testing.assert_array_equal(rotate_images(images[:2], 180), images[:2, ::-1, ::-1])
+
+
+def test_rotated_mixture_errors(digits):
+    images, labels = digits
+    with pytest.raises(ValueError, match=r"rho must be in \(0, 1\); got 1.3"):
+        rotated_mixture(images, labels, 100, rho=1.3, seed=0)
+    with pytest.raises(ValueError, match="only"):
+        rotated_mixture(images, labels, 1900, rho=0.5, seed=0, positive_fraction=(1.0, 1.0))
+    with pytest.raises(ValueError, match="delta_minus must be > 0"):
+        rotated_mixture(images, labels, 100, rho=0.5, seed=0, delta_minus=0)
+
+
+def test_bell_sagun_grouping():
+    rng = np.random.default_rng(3)
+    labels = np.arange(3000) % 10
+    images = rng.integers(0, 256, (3000, 32, 32, 3), dtype=np.uint8)
+    data = bell_sagun_cifar10(images, labels, 500, rho=0.3, seed=0)
+    names = np.array(CIFAR10_CLASSES)[labels[data.source]]
+    assert set(names[data.group == 1]) == set(BELL_SAGUN_GROUPS[1])
+    assert set(names[data.group == -1]) == set(BELL_SAGUN_GROUPS[-1])
+    assert set(names[(data.group == 1) & (data.y == 1)]) == {"deer", "bird"}
+    assert set(names[(data.group == -1) & (data.y == -1)]) == {"automobile", "truck"}
+    assert np.sum(data.group == 1) == 150 and data.x.shape == (500, 3072)
+    assert bell_sagun_cifar10(images, labels, 10, rho=0.5, seed=0, flatten=False).x.shape == (10, 3, 32, 32)
+
+
+def test_class_group_mixture_errors():
+    labels = np.arange(100) % 10
+    images = np.zeros((100, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match="must not share"):
+        class_group_mixture(images, labels, 10, groups={1: (0, 1), -1: (1, 2)}, rho=0.5, seed=0)
+    with pytest.raises(ValueError, match="even number"):
+        class_group_mixture(images, labels, 10, groups={1: (0, 1, 2), -1: (3, 4)}, rho=0.5, seed=0)
+
+
+def test_celeba_attribute_pair(tmp_path):
+    from PIL import Image
+
+    from biascourse.datasets import CelebAAttributes
+
+    (tmp_path / "img_align_celeba").mkdir()
+    names = [f"{i:06d}.jpg" for i in range(40)]
+    rng = np.random.default_rng(0)
+    for name in names:
+        Image.fromarray(rng.integers(0, 256, (218, 178, 3), dtype=np.uint8)).save(tmp_path / "img_align_celeba" / name)
+    attrs = np.stack([np.arange(40) % 2, (np.arange(40) // 2) % 2], axis=1).astype(np.int8)
+    table = CelebAAttributes(np.array(names), attrs, ("Blond_Hair", "Male"), tmp_path)
+    data = celeba_attribute_pair(table, 20, target="Blond_Hair", group="Male", seed=0, rho=0.25,
+                                 positive_fraction=(0.4, 0.6), size=8)
+    assert data.x.shape == (20, 192)
+    assert data.counts() == {(1, 1): 2, (1, -1): 3, (-1, 1): 9, (-1, -1): 6}
+    np.testing.assert_array_equal(data.y, 2 * attrs[data.source, 0] - 1)
+    np.testing.assert_array_equal(data.group, 2 * attrs[data.source, 1] - 1)
+    uniform = celeba_attribute_pair(table, 10, target="Blond_Hair", group="Male", seed=1, size=8)
+    assert len(np.unique(uniform.source)) == 10
