@@ -25,7 +25,7 @@ from ._ensemble import MLPSpec
 
 _Q_MAX = 1e8  # a fixed point q* above this counts as infinite (variance explodes)
 _BISECTIONS = 64
-_C_BISECTIONS = 42  # c in [0, 1] to 2e-13
+_C_BISECTIONS = 32  # c in [0, 1] to 2e-10
 _C_ONE_TOLERANCE = 1e-9  # a fixed point c* closer than this to 1 is c* = 1 (deep prejudice)
 _SIGMA_W2_MAX = 20.0  # search range of the edge-of-chaos and iso-gamma lines
 
