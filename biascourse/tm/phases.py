@@ -221,15 +221,16 @@ def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_tim
     contribution to ``d(eps_+ - eps_-)/dt``: ``"M"`` (class imbalance), ``"R"`` (saliency) or ``"Q"``
     (representation). This definition of the phase boundaries is the course's choice; it makes the
     three phases of the general case appear in the order class imbalance -> saliency ->
-    representation, and the centred case (``M = 0``) has only the last two. The grid is geometric
-    in time, so boundaries are resolved to about ``0.5%`` of their time; times where the bias does
-    not move at all (every driver below 1e-12 of the largest) get no phase.
+    representation, and the centred case (``M = 0``) has only the last two. The ``n_times`` grid
+    is geometric from ``t_max / 10^6``, so with the default the boundaries are resolved to under 1%
+    of their time. Times where every driver is exactly zero (a model symmetric under swapping the
+    groups) get no phase.
 
     Returns
     -------
     list of Phase
         Consecutive ``Phase(start, end, driver)``, the first starting at 0 and the last ending at
-        ``t_max``.
+        ``t_max`` (empty when the bias never moves).
     """
     if params.shape != ():
         raise ValueError(f"phase_intervals needs a single parameter set; got params of shape {params.shape}")

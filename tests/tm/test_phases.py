@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from biascourse.tm import EXAMPLES, TMParams, coefficients, crossings, fixed_point, group_mse, order_parameters, solve
+from biascourse.tm import EXAMPLES, TMParams, coefficients, crossings, fixed_point, solve
 from biascourse.tm import phases
 from biascourse.tm.phases import Region
 
@@ -289,3 +289,10 @@ def test_bad_arguments_raise_value_errors():
         phases.phase_diagram([0.5], [-1.0, 1.0], eta=0.1)
     with pytest.raises(ValueError, match=r"rho must be in \(0, 1\); got 1.5"):
         phases.phase_diagram([0.5, 1.5], [1.0], eta=0.1)
+
+
+def test_a_model_symmetric_under_swapping_the_groups_has_no_bias_and_no_phase():
+    symmetric = TMParams(rho=0.5, delta_plus=1.0, delta_minus=1.0, eta=0.1)
+    assert phases.phase_intervals(symmetric, 50.0) == []
+    regimes = phases.bias_regimes(symmetric)
+    assert regimes.region == Region.NO_PREFERENCE and regimes.n_crossings == 0
