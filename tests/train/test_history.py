@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from biascourse.train import History, metric_key
+
+
+def _history():
+    metrics = {"test/loss": np.arange(6.0).reshape(2, 3), "test/loss/group=+": np.ones((2, 3)),
+               "test/loss/group=-": np.zeros((2, 3))}
+    return History(np.array([0, 5, 10]), metrics, (3, 4), batch_size=4, n_train=20)
+
+
+def test_access_and_time_axes():
+    hist = _history()
+    assert hist.n_models == 2 and hist.groups() == ["+", "-"]
+    np.testing.assert_array_equal(hist.samples, [0, 20, 40])
+    np.testing.assert_array_equal(hist.epochs, [0, 1, 2])
+    np.testing.assert_array_equal(hist.get("loss", group=-1), np.zeros((2, 3)))
+    with pytest.raises(KeyError, match="available"):
+        hist.get("accuracy")
+    online = History(np.array([0, 1]), {}, (0,), batch_size=1)
+    with pytest.raises(ValueError, match="multi-epoch"):
+        online.epochs
+
+
+def test_metric_keys():
+    assert metric_key("loss") == "test/loss"
+    assert metric_key("accuracy", "train", group=1, cls="-1") == "train/accuracy/group=+/class=-1"
+    assert metric_key("loss", group="-") == "test/loss/group=-"
+
+
+def test_shape_check_and_round_trip(tmp_path):
+    with pytest.raises(ValueError, match="expected"):
+        History(np.array([0, 1]), {"test/loss": np.zeros((3, 2))}, (0, 1), batch_size=1)
+    hist = _history()
+    back = History.load(hist.save(tmp_path / "h.npz"))
+    assert back.seeds == hist.seeds and back.n_train == 20 and back.keys() == hist.keys()
+    np.testing.assert_array_equal(back["test/loss"], hist["test/loss"])
