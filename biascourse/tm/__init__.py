@@ -2,8 +2,12 @@
 
 Science note ``teacher_mixture.md``. Parameters live in :class:`TMParams`; :func:`solve` gives the
 N -> infinity theory, :func:`simulate` runs exact online SGD in N dimensions (or the exact
-finite-N Markov chain of the order parameters), :func:`sample` draws data sets.
+finite-N Markov chain of the order parameters), :func:`sample` draws data sets. The
+sub-modules :mod:`~biascourse.tm.phases` and :mod:`~biascourse.tm.explore` hold chapter 4 (phases of
+bias, phase diagrams, live explorers) and :mod:`~biascourse.tm.erm` the equilibrium picture of the
+chapter-2 companion (learning to convergence from finite data).
 """
+from . import erm, explore, phases
 from .data import Geometry, TMSample, fixed_coordinates, sample
 from .examples import EXAMPLES, TMExample
 from .errors import bivariate_normal_cdf, group_error_rate, group_mse
