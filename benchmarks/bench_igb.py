@@ -14,31 +14,21 @@ both and their ratio. Target: thousands of initialisations in seconds on a CPU. 
 each network is small (the loop is then dominated by Python and module overhead); once one
 network's forward pass is a large matrix product, both approaches are bound by the same
 floating-point work on a CPU, and batching pays on a GPU.
-Every timing is the best of a few repeats, to be robust to other processes on a shared machine.
+Timings are the best of three repeats (``timeit.repeat``), to be robust to other processes on a
+shared machine.
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_igb.py [--quick] [--device cuda]``
 """
 from __future__ import annotations
 
 import argparse
-import time
+import timeit
 
 import numpy as np
 import torch
 from torch import nn
 
 from biascourse import igb
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def literal_loop(spec: igb.MLPSpec, x: torch.Tensor, n_init: int) -> np.ndarray:
@@ -81,8 +71,12 @@ def main() -> None:
     print(f"\n{'case':74s} {'batched init/s':>15s} {'loop init/s':>12s} {'ratio':>7s} {'K batched in':>13s}")
     for name, spec, n in cases:
         x = torch.as_tensor(rng.standard_normal((n, spec.input_dim)), dtype=torch.float32, device=device)
-        t_batched = best_time(lambda: igb.init_statistics(spec, x, n_batched, seed=0, device=device), repeats)
-        t_loop = best_time(lambda: literal_loop(spec, x, n_loop), repeats)
+        # both return numpy arrays, so every timing includes the device synchronisation
+        def batched():
+            igb.init_statistics(spec, x, n_batched, seed=0, device=device)
+
+        t_batched = min(timeit.repeat(batched, number=1, repeat=repeats))
+        t_loop = min(timeit.repeat(lambda: literal_loop(spec, x, n_loop), number=1, repeat=repeats))
         rate_b, rate_l = n_batched / t_batched, n_loop / t_loop
         print(f"{name:74s} {rate_b:15.0f} {rate_l:12.0f} {rate_b / rate_l:6.1f}x {n_batched:6d} in {t_batched:4.1f} s")
 

@@ -65,7 +65,9 @@ def gamma_maxpool(k: int) -> float:
 
 
 def gamma_linear(x: np.ndarray) -> float:
-    """Gamma of a linear network (any depth, no bias) on the data set ``x``: :math:`\\|\\bar x\\|^2/\\mathrm{tr}\\,\\Sigma_x`.
+    """Gamma of a linear network (any depth, no bias) on the data set ``x``.
+
+    .. math:: \\gamma_{\\rm lin}=\\|\\bar x\\|^2/\\mathrm{tr}\\,\\Sigma_x
 
     Exact in expectation over the weights for the given points (science note, section 3.3):
     inputs shifted by :math:`s` per unit-variance coordinate give :math:`\\gamma=s^2`. The

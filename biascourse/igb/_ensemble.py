@@ -189,7 +189,8 @@ class MLPEnsemble(nn.Module):
         (accepted for :func:`biascourse.train.train`) only checks which of the two it is.
         """
         if shared is not None and shared != (x.ndim == 2):
-            raise ValueError(f"shared={shared} needs x of shape {'(n, d)' if shared else '(K, n, d)'}; got {tuple(x.shape)}")
+            expected = "(n, d)" if shared else "(K, n, d)"
+            raise ValueError(f"shared={shared} needs x of shape {expected}; got {tuple(x.shape)}")
         *_, out = self.preactivations(x)
         return out
 
@@ -265,7 +266,9 @@ def favoured_first(per_class: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     """
     per_class, fractions = np.asarray(per_class), np.asarray(fractions)
     if fractions.ndim != 2 or per_class.shape[0] != fractions.shape[0] or per_class.shape[-1] != fractions.shape[1]:
-        raise ValueError(f"per_class must be (K, ..., C) and fractions (K, C); got {per_class.shape}, {fractions.shape}")
+        raise ValueError(
+            f"per_class must be (K, ..., C) and fractions (K, C); got {per_class.shape}, {fractions.shape}"
+        )
     order = np.argsort(-fractions, axis=1, kind="stable")
     order = order.reshape(order.shape[0], *([1] * (per_class.ndim - 2)), order.shape[1])
     return np.take_along_axis(per_class, order, axis=-1)

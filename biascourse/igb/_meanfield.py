@@ -181,7 +181,8 @@ def edge_of_chaos(sigma_b2: np.ndarray, activation: str | Activation) -> np.ndar
         q = fixed_point_q(sigma_w2, sb2, phi)
         return chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) > 1.0
 
-    return _bisect_sigma_w2(chaotic, sigma_b2, np.full(sigma_b2.shape, 1e-3), np.full(sigma_b2.shape, _SIGMA_W2_MAX))[()]
+    lo, hi = np.full(sigma_b2.shape, 1e-3), np.full(sigma_b2.shape, _SIGMA_W2_MAX)
+    return _bisect_sigma_w2(chaotic, sigma_b2, lo, hi)[()]
 
 
 def iso_gamma_line(gamma: float, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
@@ -231,7 +232,9 @@ def correlation_profile(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.
         one layer, or measure).
     """
     if spec.pool != 1:
-        raise ValueError(f"the mean-field maps cover pool = 1 only; got pool={spec.pool} (use gamma_maxpool or measure)")
+        raise ValueError(
+            f"the mean-field maps cover pool = 1 only; got pool={spec.pool} (use gamma_maxpool or measure)"
+        )
     if not (input_q > 0 and -1.0 <= input_c <= 1.0):
         raise ValueError(f"input_q must be > 0 and input_c in [-1, 1]; got {input_q}, {input_c}")
     phi = spec.phi

@@ -8,7 +8,10 @@ from biascourse.igb import SHIFTED_RELU_SHIFT, Activation
 
 
 def _quad(f, q):
-    return integrate.quad(lambda z: f(np.sqrt(q) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -np.inf, np.inf, epsabs=1e-13)[0]
+    def integrand(z):
+        return f(np.sqrt(q) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+
+    return integrate.quad(integrand, -np.inf, np.inf, epsabs=1e-13)[0]
 
 
 def test_relu_closed_forms():
@@ -36,7 +39,8 @@ def test_tanh_one_dimensional_moments_match_adaptive_quadrature(q):
 
 
 @pytest.mark.parametrize(
-    "activation", [Activation("relu"), Activation("relu", 0.4), Activation("tanh"), Activation("tanh", 0.2), Activation("linear", 0.3)]
+    "activation",
+    [Activation("relu"), Activation("relu", 0.4), Activation("tanh"), Activation("tanh", 0.2), Activation("linear", 0.3)],
 )
 def test_kernel_matches_monte_carlo(activation):
     rng = np.random.default_rng(0)

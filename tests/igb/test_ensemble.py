@@ -52,10 +52,17 @@ class Shift(nn.Module):
         return x - self.shift
 
 
+def norm_layer(kind, size):
+    """torch's own normalisation layer, without the affine part (the identity at initialisation)."""
+    if kind == "bn":
+        return nn.BatchNorm1d(size, affine=False)
+    return nn.LayerNorm(size, elementwise_affine=False)
+
+
 @pytest.mark.parametrize("norm", igb.NORMS)
 @pytest.mark.parametrize("pool", [1, 2])
 def test_forward_equals_torch_modules_one_initialisation_at_a_time(norm, pool):
-    spec = igb.MLPSpec(input_dim=7, width=12, depth=2, n_out=3, activation="relu", shift=0.3, sigma_b2=0.1, pool=pool, norm=norm)
+    spec = igb.MLPSpec(input_dim=7, width=12, depth=2, n_out=3, shift=0.3, sigma_b2=0.1, pool=pool, norm=norm)
     net = igb.MLPEnsemble(spec, inits=3, seed=1)
     x = torch.randn(40, 7)
     out = net(x)
@@ -71,16 +78,14 @@ def test_forward_equals_torch_modules_one_initialisation_at_a_time(norm, pool):
             if layer == spec.depth:
                 break
             kind, _, place = norm.partition("_")
-            size = fan_out
-            make_norm = (lambda: nn.BatchNorm1d(size, affine=False)) if kind == "bn" else (lambda: nn.LayerNorm(size, elementwise_affine=False))
             if place == "before":
-                layers.append(make_norm())
+                layers.append(norm_layer(kind, fan_out))
             layers.append(nn.ReLU())
             layers.append(Shift(spec.shift))
             if place == "after":
-                layers.append(make_norm())
+                layers.append(norm_layer(kind, fan_out))
             if pool > 1:
-                layers += [nn.Unflatten(1, (1, size)), nn.MaxPool1d(pool), nn.Flatten()]
+                layers += [nn.Unflatten(1, (1, fan_out)), nn.MaxPool1d(pool), nn.Flatten()]
         reference = nn.Sequential(*layers).train()  # BatchNorm uses the batch statistics
         torch.testing.assert_close(out[k], reference(x), rtol=1e-4, atol=1e-5)
 
