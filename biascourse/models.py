@@ -74,29 +74,33 @@ class MLP(nn.Module):
     bias : whether the layers have biases.
     init_std : ``None`` keeps PyTorch's default initialisation (uniform, scale 1/sqrt(fan_in));
         a number s draws weights from N(0, s^2 / fan_in) and sets biases to 0 (s = 0: all zero,
-        the W_0 = 0 start of the theory).
+        the W_0 = 0 start of the theory; s = sqrt(2): He initialisation for ReLU).
+    readout_std : the same for the output layer alone (overrides ``init_std`` there); 0 gives a
+        network whose initial output is exactly 0, like the theory's student at W_0 = 0.
     seed : seed of the initial weights.
     dtype : parameter dtype (float32 by default).
     """
 
     def __init__(self, in_features: int, hidden: Sequence[int], out_features: int = 1, activation: str = "relu",
-                 bias: bool = True, init_std: float | None = None, seed: int | None = None,
-                 dtype: torch.dtype | None = None):
+                 bias: bool = True, init_std: float | None = None, readout_std: float | None = None,
+                 seed: int | None = None, dtype: torch.dtype | None = None):
         super().__init__()
         sizes = [_check_positive_int(in_features, "in_features"),
                  *(_check_positive_int(h, "hidden width") for h in hidden),
                  _check_positive_int(out_features, "out_features")]
-        if init_std is not None and not init_std >= 0:
-            raise ValueError(f"init_std must be >= 0 or None; got {init_std}")
+        for name, value in (("init_std", init_std), ("readout_std", readout_std)):
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be >= 0 or None; got {value}")
         self.in_features, self.hidden, self.out_features = sizes[0], tuple(sizes[1:-1]), sizes[-1]
         self.activation, self.bias, self.init_std = activation, bias, init_std
         self._act = _activation(activation)
+        stds = [init_std] * (len(sizes) - 2) + [init_std if readout_std is None else readout_std]
 
         def build():
             layers = nn.ModuleList(nn.Linear(a, b, bias=bias, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:]))
-            if init_std is not None:
-                for layer in layers:
-                    nn.init.normal_(layer.weight, std=init_std / np.sqrt(layer.in_features))
+            for layer, std in zip(layers, stds):
+                if std is not None:
+                    nn.init.normal_(layer.weight, std=std / np.sqrt(layer.in_features))
                     if bias:
                         nn.init.zeros_(layer.bias)
             return layers
@@ -120,7 +124,8 @@ class BatchedMLP(nn.Module):
     Parameters
     ----------
     n_models : K, the number of networks.
-    in_features, hidden, out_features, activation, bias, init_std, dtype : as in :class:`MLP`.
+    in_features, hidden, out_features, activation, bias, init_std, readout_std, dtype : as in
+        :class:`MLP`.
     seeds : K seeds, one per network (default ``range(K)``).
 
     Examples
@@ -132,7 +137,8 @@ class BatchedMLP(nn.Module):
 
     def __init__(self, n_models: int, in_features: int, hidden: Sequence[int], out_features: int = 1,
                  activation: str = "relu", bias: bool = True, init_std: float | None = None,
-                 seeds: Sequence[int] | None = None, dtype: torch.dtype | None = None):
+                 seeds: Sequence[int] | None = None, dtype: torch.dtype | None = None,
+                 readout_std: float | None = None):
         super().__init__()
         self.n_models = _check_positive_int(n_models, "n_models")
         seeds = tuple(range(self.n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
@@ -140,7 +146,8 @@ class BatchedMLP(nn.Module):
             raise ValueError(f"seeds must have n_models={self.n_models} entries; got {len(seeds)}")
         self.seeds = seeds
         self._config = dict(in_features=in_features, hidden=tuple(hidden), out_features=out_features,
-                            activation=activation, bias=bias, init_std=init_std, dtype=dtype)
+                            activation=activation, bias=bias, init_std=init_std, readout_std=readout_std,
+                            dtype=dtype)
         singles = [MLP(**self._config, seed=s) for s in seeds]
         first = singles[0]
         self.in_features, self.hidden, self.out_features = first.in_features, first.hidden, first.out_features

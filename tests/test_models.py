@@ -22,6 +22,8 @@ def test_mlp_shapes_and_init_std():
     net = MLP(784, [32, 16], 3, activation="tanh", init_std=1.0, seed=0)
     assert net(torch.zeros(5, 28, 28)).shape == (5, 3)
     assert len(net.layers) == 3 and net.layers[1].bias.abs().max() == 0
+    readout = MLP(10, [6], 1, init_std=2.0, readout_std=0.0, seed=0)
+    assert readout.layers[-1].weight.abs().max() == 0 and readout.layers[0].weight.abs().max() > 0
     assert abs(net.layers[0].weight.std().item() * np.sqrt(784) - 1) < 0.02
     zero = MLP(50, [], 1, bias=False, init_std=0.0, seed=0)
     assert zero.layers[0].weight.abs().max() == 0 and zero(torch.ones(2, 50)).abs().max() == 0

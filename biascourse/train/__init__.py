@@ -14,6 +14,7 @@ from ._data import OnlineData, derived_seed
 from ._history import History, class_name, group_name, metric_key
 from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, per_sample_loss, predictions, train
 from ._schedules import constant, cosine, inverse_time, multistep
+from ._teacher_mixture import gap_crossings, train_teacher_mixture
 
 __all__ = [
     "LOSSES",
@@ -24,6 +25,7 @@ __all__ = [
     "constant",
     "cosine",
     "derived_seed",
+    "gap_crossings",
     "group_name",
     "inverse_time",
     "log_spaced_steps",
@@ -32,4 +34,5 @@ __all__ = [
     "per_sample_loss",
     "predictions",
     "train",
+    "train_teacher_mixture",
 ]

@@ -286,7 +286,7 @@ def train(
             record()
             next_eval += 1
             if sets:
-                bar.set_postfix({f"{sets[0].name} loss": f"{np.nanmean(records[metric_key('loss', sets[0].name)][-1]):.4g}"})
+                bar.set_postfix({f"{sets[0].name} loss": f"{np.mean(records[metric_key('loss', sets[0].name)][-1]):.4g}"})
     bar.close()
     metrics = {k: np.stack(v, axis=1) for k, v in records.items()}
     return History(at, metrics, tuple(getattr(model, "seeds", seeds if not shared else [seeds[0]] * K)),

@@ -195,3 +195,26 @@ def test_training_on_gpu_matches_cpu():
     cpu = train(models.BatchedMLP(3, 12, [8], 3, seeds=[0, 1, 2], dtype=F64), (x, y), **kwargs)
     gpu = train(models.BatchedMLP(3, 12, [8], 3, seeds=[0, 1, 2], dtype=F64), (x, y), device="cuda", **kwargs)
     _close_histories(cpu, gpu, atol=1e-8)
+
+
+def test_gap_crossings_ignore_noise_near_zero():
+    from biascourse.train import gap_crossings
+
+    t = np.arange(8.0)
+    gap = np.array([0.0, 0.001, -0.001, -0.5, -0.2, 0.2, 0.4, -0.4])
+    np.testing.assert_allclose(gap_crossings(t, gap, tol=0.01), [4.5, 6.5])
+    assert gap_crossings(t, np.abs(gap) + 0.1).size == 0
+    with pytest.raises(ValueError, match="same length"):
+        gap_crossings(t, gap[:3])
+
+
+def test_train_teacher_mixture_linear_network_starts_at_the_theory():
+    from biascourse.train import train_teacher_mixture
+
+    params = tm.EXAMPLES["centred_crossing"].params
+    hist = train_teacher_mixture(params, [], N=50, n_seeds=2, t_max=2, batch_size=1, n_test=500, n_evals=5,
+                                 progress=False)
+    np.testing.assert_allclose(hist.get("loss", group="+")[:, 0], 0.5)  # W_0 = 0: epsilon = 1/2
+    assert hist.steps[-1] == 100 and hist.get("accuracy", group="-").shape == (2, len(hist.steps))
+    with pytest.raises(ValueError, match="give lr"):
+        train_teacher_mixture(params, [8], optimizer="adam", progress=False)

@@ -1,0 +1,129 @@
+"""Deep networks trained online on teacher-mixture data: the protocol of chapter 5.
+
+The course's choices (the source paper's deep-network protocol is not known; science note §8):
+
+* inputs in dimension N as in the theory (§1), minibatches of B fresh samples, time
+  ``t = samples / N``;
+* networks without biases, He-initialised hidden layers (``init_std = sqrt(2)``) and a readout
+  initialised at zero, so the initial output is 0 as for the theory's student at W_0 = 0;
+* learning rate ``eta * B / h_L`` for SGD, where ``h_L`` is the width of the last hidden layer
+  (N for the linear network). At initialisation the readout is the only layer with a gradient and
+  its inputs have squared norm ``h_L Delta_c`` (a bias-free ReLU network is positively homogeneous),
+  just as the linear student's inputs have ``N Delta_c``; so ``eta`` plays the role of the
+  theory's learning rate and the linear network is exactly the SGD of §2;
+* the test set is balanced between the groups (rho = 1/2), because per-group errors are
+  conditional on the group and a balanced set estimates both equally well.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from ..models import BatchedMLP
+from ..tm import TMParams, sample
+from ._data import OnlineData
+from ._history import History
+from ._loop import log_spaced_steps, train
+
+
+def train_teacher_mixture(
+    params: TMParams,
+    hidden: Sequence[int],
+    *,
+    N: int = 100,
+    n_seeds: int = 8,
+    t_max: float = 80.0,
+    batch_size: int = 10,
+    eta: float | None = None,
+    optimizer: str = "sgd",
+    lr: float | None = None,
+    weight_decay: float = 0.0,
+    activation: str = "relu",
+    n_test: int = 4000,
+    n_evals: int = 30,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    progress: bool = True,
+) -> History:
+    """Train ``n_seeds`` MLPs online on teacher-mixture data and record per-group test metrics.
+
+    Parameters
+    ----------
+    params : the teacher-mixture model (its ``eta`` is the default learning rate).
+    hidden : hidden-layer widths (``[]``: the linear student of the theory).
+    N : input dimension.
+    n_seeds : number of networks trained together; network k has seed ``seed + k`` for its
+        weights and its data stream.
+    t_max : horizon in the theory's time ``t = samples / N``.
+    batch_size : fresh samples per step.
+    eta : SGD learning rate in the theory's units (default ``params.eta``); the step size is
+        ``eta * batch_size / h_L`` (see the module notes).
+    optimizer : ``"sgd"``, ``"adam"`` or ``"adamw"``; for Adam give ``lr`` directly.
+    lr : the optimiser's step size, overriding the ``eta`` rule.
+    weight_decay : L2 weight decay of the optimiser.
+    activation : hidden activation (see :data:`biascourse.models.ACTIVATIONS`).
+    n_test : size of the balanced test set.
+    n_evals : number of evaluations, spaced evenly in log time.
+    seed : base seed (teachers and test set use ``seed``, network k ``seed + k``).
+    device : where to train.
+    progress : show a progress bar.
+
+    Returns
+    -------
+    History
+        Per-group test loss (``0.5 (y - y_hat)^2``, the theory's epsilon) and accuracy;
+        ``history.samples / N`` is the theory's time.
+    """
+    eta = float(params.eta if eta is None else eta)
+    width = hidden[-1] if len(hidden) else N
+    if lr is None:
+        if optimizer != "sgd":
+            raise ValueError(f"give lr for optimizer {optimizer!r} (the eta rule is for SGD)")
+        lr = eta * batch_size / width
+    geometry = sample(params, 1, N, seed=seed).geometry
+    test = sample(dataclasses.replace(params, rho=0.5), n_test, N, seed=seed + 1, geometry=geometry)
+    data = OnlineData(lambda n, s: sample(params, n, N, s, geometry=geometry, backend="torch"))
+    seeds = [seed + k for k in range(n_seeds)]
+    net = BatchedMLP(n_seeds, N, list(hidden), 1, activation=activation, bias=False,
+                     init_std=np.sqrt(2.0) if activation == "relu" else 1.0, readout_std=0.0, seeds=seeds)
+    steps = max(1, int(round(t_max * N / batch_size)))
+    return train(net, data, steps=steps, batch_size=batch_size, loss="mse", optimizer=optimizer, lr=lr,
+                 weight_decay=weight_decay, eval_sets={"test": test}, eval_at=log_spaced_steps(steps, n_evals),
+                 device=device, progress=progress, desc=f"hidden {list(hidden)}")
+
+
+def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarray:
+    """Times at which a measured bias gap (e.g. the seed mean of ``eps_+ - eps_-``) changes sign.
+
+    A sign change counts only when the gap goes from below ``-tol`` to above ``tol`` or back, so
+    noise around zero (both groups at the same loss at the start) is not a crossing; its time is
+    found by linear interpolation between the two evaluations around the last zero before it.
+
+    Parameters
+    ----------
+    t : evaluation times, increasing, shape (T,).
+    gap : the gap at those times, shape (T,).
+    tol : half-width of the band around zero that does not count.
+
+    Returns
+    -------
+    numpy.ndarray
+        The crossing times (the theory's are :func:`biascourse.tm.crossings`).
+    """
+    t, gap = np.asarray(t, dtype=float), np.asarray(gap, dtype=float)
+    if t.shape != gap.shape or t.ndim != 1:
+        raise ValueError(f"t and gap must be 1-d arrays of the same length; got {t.shape} and {gap.shape}")
+    times, side = [], 0
+    for k in np.flatnonzero(np.isfinite(gap) & (np.abs(gap) > tol)):
+        new = int(np.sign(gap[k]))
+        if side and new != side:
+            j = k
+            while j > 0 and np.sign(gap[j - 1]) == new:
+                j -= 1
+            a, b = gap[j - 1], gap[j]
+            times.append(t[j - 1] + (t[j] - t[j - 1]) * a / (a - b) if a != b else t[j])
+        side = new
+    return np.array(times)
