@@ -137,7 +137,8 @@ class InitStatistics:
         initialisation (see :func:`scalar_output`), shape (K,).
     layer_gamma : gamma of the pre-activations of every Linear layer (hidden layers 1..L, then the
         output units), each unit treated as a readout (the :math:`\\tilde V/V` of the official
-        forward simulations); arrays of shape (L + 1,).
+        forward simulations); arrays of shape (L + 1,). The squared data-means are not centred
+        over initialisations: at initialisation the weight law is symmetric, so their mean is 0.
     """
 
     fractions: np.ndarray
