@@ -206,14 +206,20 @@ def mean_input_gradient(model: Callable[[torch.Tensor], torch.Tensor], x: np.nda
 
     Science note, section 3 (non-linear MLP): the analogue of a linear model's :math:`W`, to be
     fed to :func:`pc_residuals`. ``model`` maps (n, d) to (n, C), on the device of its parameters
-    when it is a ``torch.nn.Module``.
+    when it is a ``torch.nn.Module``; a stack of K networks (a module with ``n_models``, such as
+    :class:`biascourse.models.BatchedMLP`, mapping per-network inputs (K, n, d) to (K, n, C))
+    gives one gradient per network, shape (K, d, C).
     """
     device = next(model.parameters()).device if isinstance(model, torch.nn.Module) else "cpu"
-    xt = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device).requires_grad_(True)
-    out = model(xt)
-    mean_out = out.mean(dim=0)
+    xt = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device)
+    n_models = getattr(model, "n_models", None)
+    if n_models is not None:  # one copy of the inputs per network, so that gradients do not mix
+        xt = xt.expand(n_models, *xt.shape).contiguous()
+    xt.requires_grad_(True)
+    mean_out = model(xt).mean(dim=-2)  # (C,) or (K, C)
+    n_out = mean_out.shape[-1]
     grads = [
-        torch.autograd.grad(mean_out[c], xt, retain_graph=c < len(mean_out) - 1)[0].sum(dim=0)
-        for c in range(len(mean_out))
+        torch.autograd.grad(mean_out[..., c].sum(), xt, retain_graph=c < n_out - 1)[0].sum(dim=-2)
+        for c in range(n_out)
     ]
-    return torch.stack(grads, dim=1).detach().double().cpu().numpy()
+    return torch.stack(grads, dim=-1).detach().double().cpu().numpy()

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from biascourse.models import BatchedMLP
 from biascourse.simplicity import (
     least_squares_solution,
     mean_input_gradient,
@@ -92,6 +93,20 @@ def test_mean_input_gradient_of_a_linear_model_is_its_weight():
     model = torch.nn.Linear(5, 3)
     x = np.random.default_rng(0).standard_normal((20, 5))
     np.testing.assert_allclose(mean_input_gradient(model, x), model.weight.detach().numpy().T, rtol=1e-6)
+
+
+def test_mean_input_gradient_of_a_stack_is_per_network():
+    """Network k of a stack of ReLU MLPs gets its own gradient, equal to that of the network alone;
+    for one hidden ReLU layer it is W_1 diag(mean activation slope) W_2, checked by hand."""
+    stack = BatchedMLP(2, 4, [6], 3, seeds=[0, 1])
+    x = np.random.default_rng(1).standard_normal((50, 4))
+    grads = mean_input_gradient(stack, x)
+    assert grads.shape == (2, 4, 3)
+    for k in range(2):
+        np.testing.assert_allclose(grads[k], mean_input_gradient(stack.model(k), x), rtol=1e-5, atol=1e-7)
+        w1, b1, w2 = (t.detach().double().numpy() for t in (stack.weights[0][k], stack.biases[0][k, 0], stack.weights[1][k]))
+        slope = ((x @ w1 + b1) > 0).mean(axis=0)
+        np.testing.assert_allclose(grads[k], w1 @ np.diag(slope) @ w2, rtol=1e-5, atol=1e-7)
 
 
 def test_validation():
