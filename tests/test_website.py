@@ -47,11 +47,14 @@ def _require(condition: bool, reason: str) -> None:
 class _Collector(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.images, self.links, self.classes, self.text = [], [], [], []
+        self.images, self.links, self.classes, self.text, self.ids, self.tags = [], [], [], [], set(), []
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self.tags.append(tag)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
         if tag == "img":
             self.images.append(attrs.get("src", ""))
         if tag == "a" and attrs.get("href"):
@@ -67,6 +70,12 @@ class _Collector(HTMLParser):
     def handle_data(self, data):
         if not self._skip:
             self.text.append(data)
+
+
+def _ids(path: Path) -> set[str]:
+    parsed = _Collector()
+    parsed.feed(path.read_text())
+    return parsed.ids
 
 
 def _render(page: str) -> str:
@@ -111,6 +120,17 @@ def test_page_reads_correctly(page):
 
     # Citations resolve to the bibliography, never to '??' or an unknown key.
     assert "??" not in text, f"{page}: unresolved reference"
+
+    # A title, and internal links that lead to an existing page and anchor.
+    assert "h1" in parsed.tags and re.search(r"<title>\s*\S", static), f"{page}: page has no title"
+    for href in sorted(set(parsed.links)):
+        if href.startswith(("http:", "https:", "mailto:", "javascript:", "data:")):
+            continue
+        target, _, anchor = href.partition("#")
+        path = (SITE / page).parent.joinpath(target).resolve() if target else SITE / f"{page}.html"
+        assert path.exists(), f"{page}: broken link {href}"
+        if anchor and path.suffix == ".html":
+            assert anchor in _ids(path), f"{page}: link {href} points to a missing anchor"
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("notebooks/")])
