@@ -4,8 +4,9 @@ Two design choices of :mod:`biascourse.simplicity` are about speed; this script 
 
 - ``fit_spectral`` trains the K networks of a heat map (one per phase draw) as one stacked
   :class:`~biascourse.models.BatchedMLP`. Measured: steps per second of K = 4 networks trained
-  together against the same four networks trained one after the other (target: >= 1.5x on a CPU;
-  the 1-D task has only 200 grid points, so one network leaves the matrix units idle).
+  together against the same four networks trained one after the other (target: >= 1.2x on one CPU
+  thread, where the gain comes from fewer, larger kernels and optimiser calls; the gain is larger
+  on a GPU, which one small network leaves mostly idle).
 - ``train_linear_network`` runs full-batch gradient descent through the sufficient statistics
   :math:`\\Sigma=X^\\top X/n` and :math:`X^\\top Y/n`, so a step costs :math:`O(d^2o)` whatever n. Measured:
   steps per second against the same gradient descent on the n x d data matrix (target: >= 3x for
@@ -70,7 +71,7 @@ def main() -> None:
     print("1-D spectral fits, 4 networks of 6 x 128, full batch of 200 points")
     print(f"  stacked (one BatchedMLP) : {4 * steps / t_stack:9.0f} network-steps/s")
     print(f"  one network at a time    : {4 * steps / t_single:9.0f} network-steps/s")
-    print(f"  speed-up                 : {t_single / t_stack:9.2f}x   (target >= 1.5x)\n")
+    print(f"  speed-up                 : {t_single / t_stack:9.2f}x   (target >= 1.2x on one CPU thread)\n")
 
     rng = np.random.default_rng(0)
     n, d, o = (2000 if args.quick else 10_000), 784, 10
