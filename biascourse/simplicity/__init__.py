@@ -55,8 +55,6 @@ from ._pc import (
     train_linear_network,
 )
 from ._training import (
-    LOSSES,
-    OPTIMIZERS,
     ProbeHistory,
     SpectralHistory,
     accuracy_probe,
@@ -75,8 +73,6 @@ from ._spectral import (
 
 __all__ = [
     "AMPLITUDE_PROFILES",
-    "LOSSES",
-    "OPTIMIZERS",
     "ProbeHistory",
     "SpectralHistory",
     "accuracy_probe",

@@ -83,7 +83,8 @@ def covariance_factor(cov: np.ndarray, method: str = "clip", jitter: float = DEF
     cov : a symmetric covariance (d, d), possibly singular.
     method : ``"clip"``: eigendecomposition with the (round-off) negative eigenvalues set to 0, so
         :math:`LL^\\top=\\Sigma` up to round-off (the course default); ``"jitter"``: Cholesky factor of
-        :math:`\\Sigma+\\epsilon\\,\\mathrm{Id}` with :math:`\\epsilon=` ``jitter`` :math:`\\cdot\\mathrm{tr}\\,\\Sigma/d`.
+        :math:`\\Sigma+\\epsilon\\,\\mathrm{Id}` with
+        :math:`\\epsilon=` ``jitter`` :math:`\\cdot\\mathrm{tr}\\,\\Sigma/d`.
     jitter : relative jitter of the ``"jitter"`` method.
 
     Returns

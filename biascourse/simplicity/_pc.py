@@ -79,12 +79,14 @@ def _as_targets(y: np.ndarray, n: int) -> np.ndarray:
     return y
 
 
-def _record_steps(record_at: Sequence[int]) -> np.ndarray:
+def _record_steps(record_at: Sequence[int], last: int | None = None) -> np.ndarray:
+    """Validate logged steps: a non-empty, strictly increasing list of integers in [0, last]."""
     steps = np.asarray(record_at)
     if steps.ndim != 1 or steps.size == 0 or not np.issubdtype(steps.dtype, np.integer):
         raise ValueError(f"record_at must be a non-empty list of integer steps; got {record_at!r}")
-    if steps.min() < 0 or np.any(np.diff(steps) <= 0):
-        raise ValueError(f"record_at must be strictly increasing steps >= 0; got {record_at!r}")
+    if steps.min() < 0 or np.any(np.diff(steps) <= 0) or (last is not None and steps.max() > last):
+        bound = "" if last is None else f" and <= steps={last}"
+        raise ValueError(f"record_at must be strictly increasing steps >= 0{bound}; got {record_at!r}")
     return steps.astype(np.int64)
 
 

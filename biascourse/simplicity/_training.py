@@ -1,7 +1,7 @@
 """Training K networks while recording arbitrary measurements ("probes") of them.
 
 The simplicity biases of chapter 8 are read off *functions* of the network during training: its
-output on a 1-D grid (spectral bias), its margin along interpolation paths, its accuracy on clone
+output on a 1-D grid (spectral bias), its output along interpolation paths, its accuracy on clone
 data sets. :func:`train_with_probes` trains a stack of K networks
 (:class:`biascourse.models.BatchedMLP`) and calls each probe at the logged steps; probes return one
 value (or array) per network. :func:`fit_spectral` is the 1-D regression experiment of science
@@ -22,12 +22,9 @@ from torch import nn
 
 from .._random import check_seed
 from ..models import BatchedMLP
+from ..train import LOSSES, OPTIMIZERS
+from ._pc import _record_steps
 from ._spectral import SpectralTarget, learning_times, normalised_amplitudes
-
-#: The losses of :func:`train_with_probes`.
-LOSSES = ("mse", "cross_entropy")
-#: The optimisers of :func:`train_with_probes`.
-OPTIMIZERS = ("sgd", "adam", "adamw")
 
 Probe = Callable[[nn.Module], np.ndarray]
 
@@ -59,15 +56,6 @@ def _optimizer(params, name: str, lr: float, momentum: float, weight_decay: floa
     raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
 
 
-def _record_steps(record_at: Sequence[int], steps: int) -> np.ndarray:
-    at = np.asarray(record_at)
-    if at.ndim != 1 or at.size == 0 or not np.issubdtype(at.dtype, np.integer):
-        raise ValueError(f"record_at must be a non-empty list of integer steps; got {record_at!r}")
-    if at.min() < 0 or at.max() > steps or np.any(np.diff(at) <= 0):
-        raise ValueError(f"record_at must be strictly increasing steps in [0, steps={steps}]; got {record_at!r}")
-    return at.astype(np.int64)
-
-
 def train_with_probes(
     model: nn.Module,
     x: np.ndarray | torch.Tensor,
@@ -93,7 +81,8 @@ def train_with_probes(
     x : training inputs (n, d).
     y : for ``"cross_entropy"``, integer labels (n,); for ``"mse"`` (one output), real targets,
         (n,) shared or (K, n) one row per network.
-    loss : ``"mse"`` (mean squared error) or ``"cross_entropy"``. The summed loss of the K
+    loss : ``"mse"`` (mean squared error :math:`\\frac1n\\sum_i(f(x_i)-y_i)^2`, without the 1/2 of
+        :func:`biascourse.train.per_sample_loss`) or ``"cross_entropy"``. The summed loss of the K
         networks gives each network the gradient of its own loss; the optimisers act element-wise,
         so this is K independent trainings.
     steps : number of optimisation steps.
@@ -115,14 +104,18 @@ def train_with_probes(
         raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
     if not lr > 0:
         raise ValueError(f"lr must be > 0; got {lr}")
-    at = _record_steps(record_at, steps)
+    at = _record_steps(record_at, last=steps)
     param = next(model.parameters())
     xt = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(param.device, param.dtype)
     yt = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).to(param.device)
     yt = yt.long() if loss == "cross_entropy" else yt.to(param.dtype)
     n = len(xt)
-    if yt.shape[-1] != n or (loss == "cross_entropy" and yt.ndim != 1):
-        raise ValueError(f"y must have shape (n,) (or (K, n) for mse) with n = {n}; got {tuple(yt.shape)}")
+    n_models = getattr(model, "n_models", 1)
+    if yt.shape[-1] != n or yt.ndim > 2 or (yt.ndim == 2 and (loss == "cross_entropy" or len(yt) != n_models)):
+        raise ValueError(
+            f"y must have shape (n,) (or (K, n) with K = {n_models} networks for mse) with n = {n}; "
+            f"got {tuple(yt.shape)}"
+        )
     batch = n if batch_size is None else int(batch_size)
     if not 1 <= batch <= n:
         raise ValueError(f"batch_size must be in [1, n={n}] or None; got {batch_size}")
@@ -152,7 +145,8 @@ def train_with_probes(
         if loss == "mse":
             per_model = ((out[..., 0] - yb) ** 2).mean(dim=-1)
         else:
-            per_model = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(out.shape[:2]), reduction="none").mean(-1)
+            per_sample = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(out.shape[:2]), reduction="none")
+            per_model = per_sample.mean(dim=-1)
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()
@@ -233,7 +227,8 @@ def fit_spectral(
 ) -> SpectralHistory:
     """Fit one MLP to each 1-D target by full-batch training on its grid (science note, section 1).
 
-    The networks map :math:`z\\in[0,1)` to one output and minimise the mean squared error on the N grid points.
+    The networks map :math:`z\\in[0,1)` to one output and minimise the mean squared error on the
+    N grid points.
 
     Parameters
     ----------
@@ -260,7 +255,8 @@ def fit_spectral(
     seeds = tuple(range(len(targets))) if seeds is None else tuple(seeds)
     if len(seeds) != len(targets):
         raise ValueError(f"seeds must have one entry per target ({len(targets)}); got {len(seeds)}")
-    net = BatchedMLP(len(targets), 1, hidden, 1, activation=activation, init_std=init_std, seeds=seeds).to(device or "cpu")
+    net = BatchedMLP(len(targets), 1, hidden, 1, activation=activation, init_std=init_std, seeds=seeds)
+    net = net.to(device or "cpu")
     grid = targets[0].grid[:, None]
     values = np.stack([t.values() for t in targets])
     probe_grid = torch.as_tensor(grid, dtype=torch.float32, device=device or "cpu")

@@ -104,7 +104,8 @@ def test_mean_input_gradient_of_a_stack_is_per_network():
     assert grads.shape == (2, 4, 3)
     for k in range(2):
         np.testing.assert_allclose(grads[k], mean_input_gradient(stack.model(k), x), rtol=1e-5, atol=1e-7)
-        w1, b1, w2 = (t.detach().double().numpy() for t in (stack.weights[0][k], stack.biases[0][k, 0], stack.weights[1][k]))
+        layers = (stack.weights[0][k], stack.biases[0][k, 0], stack.weights[1][k])
+        w1, b1, w2 = (t.detach().double().numpy() for t in layers)
         slope = ((x @ w1 + b1) > 0).mean(axis=0)
         np.testing.assert_allclose(grads[k], w1 @ np.diag(slope) @ w2, rtol=1e-5, atol=1e-7)
 

@@ -41,7 +41,8 @@ def test_stacked_training_is_independent_training():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 5)).astype(np.float32)
     y = rng.integers(3, size=64)
-    kwargs = dict(loss="cross_entropy", steps=20, record_at=[0, 5, 20], optimizer="adam", lr=1e-2, batch_size=16, seed=3)
+    kwargs = dict(loss="cross_entropy", steps=20, record_at=[0, 5, 20], optimizer="adam", lr=1e-2, batch_size=16,
+                  seed=3)
     pair = BatchedMLP(2, 5, [16], 3, seeds=[7, 8])
     alone = BatchedMLP(1, 5, [16], 3, seeds=[8])
     probe = {"loss": loss_probe(x, y)}
@@ -64,6 +65,8 @@ def test_training_validation():
         train_with_probes(net, x, y, loss="cross_entropy", steps=2, record_at=[0], probes={}, optimizer="lbfgs")
     with pytest.raises(ValueError, match="batch_size"):
         train_with_probes(net, x, y, loss="cross_entropy", steps=2, record_at=[0], probes={}, batch_size=9)
+    with pytest.raises(ValueError, match="K = 1 networks"):
+        train_with_probes(net, x, np.zeros((3, 8)), loss="mse", steps=2, record_at=[0], probes={})
 
 
 def test_path_outputs_of_a_stack():
@@ -82,7 +85,6 @@ def test_path_outputs_of_a_stack():
         path_outputs(net, x, labels, pairs, output="logit")
 
 
-@pytest.mark.slow
 def test_fit_spectral_learns_the_low_frequency_first():
     """The spectral bias itself, on a two-component target: frequency 2 is fitted before frequency 20."""
     targets = [SpectralTarget((2, 20), (1.0, 1.0), (0.3 + s, 1.1 * s), n_points=64) for s in range(3)]
