@@ -14,8 +14,8 @@ from ._formats import (CIFAR10_CLASSES, read_celeba_attributes, read_celeba_part
                        read_idx_pair)
 from ._groups import (BELL_SAGUN_GROUPS, GroupedDataset, bell_sagun_cifar10, celeba_attribute_pair, class_group_mixture,
                       rotate_images, rotated_mixture)
-from ._sources import (FASHION_MNIST_CLASSES, CelebAAttributes, load_celeba_attributes, load_celeba_images, load_cifar10,
-                       load_fashion_mnist, load_mnist)
+from ._sources import (FASHION_MNIST_CLASSES, CelebAAttributes, StandIn, load_celeba_attributes, load_celeba_images,
+                       load_cifar10, load_fashion_mnist, load_mnist, load_or_fashion_mnist)
 
 __all__ = [
     "BELL_SAGUN_GROUPS",
@@ -25,6 +25,7 @@ __all__ = [
     "ChecksumError",
     "DatasetUnavailableError",
     "GroupedDataset",
+    "StandIn",
     "bell_sagun_cifar10",
     "celeba_attribute_pair",
     "class_group_mixture",
@@ -34,6 +35,7 @@ __all__ = [
     "load_cifar10",
     "load_fashion_mnist",
     "load_mnist",
+    "load_or_fashion_mnist",
     "read_celeba_attributes",
     "read_celeba_partition",
     "read_cifar10_binary",

@@ -275,3 +275,50 @@ def load_celeba_images(table: CelebAAttributes, indices=None, size: int = 64) ->
             box = ((w - side) // 2, (h - side) // 2, (w - side) // 2 + side, (h - side) // 2 + side)
             out[i] = np.asarray(img.resize((size, size), Image.BILINEAR, box=box))
     return out
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A data set's train and test splits, or Fashion-MNIST's when it could not be obtained.
+
+    Attributes
+    ----------
+    train, test : ``(images, labels)`` of each split.
+    name : what the arrays are: ``"MNIST"``, or ``"Fashion-MNIST (standing in for MNIST)"``.
+    reason : why the stand-in was used (the loader's message), or None.
+    """
+
+    train: tuple
+    test: tuple
+    name: str
+    reason: str | None = None
+
+    @property
+    def substituted(self) -> bool:
+        return self.reason is not None
+
+
+_LOADERS = {"MNIST": load_mnist, "CIFAR-10": load_cifar10, "Fashion-MNIST": load_fashion_mnist}
+
+
+def load_or_fashion_mnist(name: str, download: bool = True) -> StandIn:
+    """Load a data set's two splits, falling back to Fashion-MNIST when it cannot be obtained.
+
+    Chapters that need MNIST or CIFAR-10 run offline (e.g. in continuous integration, or on a
+    machine without internet) by running the same experiment on Fashion-MNIST, which Debian
+    ships; the returned ``name`` says which data the arrays hold, for figure titles.
+
+    Parameters
+    ----------
+    name : ``"MNIST"``, ``"CIFAR-10"`` or ``"Fashion-MNIST"``.
+    download : allow downloads (False: use only files already on disk).
+    """
+    if name not in _LOADERS:
+        raise ValueError(f"name must be one of {tuple(_LOADERS)}; got {name!r}")
+    try:
+        return StandIn(_LOADERS[name]("train", download=download), _LOADERS[name]("test", download=download), name)
+    except DatasetUnavailableError as err:
+        if name == "Fashion-MNIST":
+            raise
+        return StandIn(load_fashion_mnist("train"), load_fashion_mnist("test"),
+                       f"Fashion-MNIST (standing in for {name})", str(err))

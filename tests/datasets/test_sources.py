@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from biascourse.datasets import (ChecksumError, DatasetUnavailableError, load_celeba_attributes, load_celeba_images,
-                                 load_cifar10, load_fashion_mnist, load_mnist, sha256_file)
+                                 load_cifar10, load_fashion_mnist, load_mnist, load_or_fashion_mnist, sha256_file)
 from biascourse.datasets import _download, _sources
 
 
@@ -157,3 +157,23 @@ def test_fashion_mnist_for_real():
     np.testing.assert_array_equal(np.bincount(train_labels), np.full(10, 6000))
     np.testing.assert_array_equal(np.bincount(test_labels), np.full(10, 1000))
     assert abs(train_images.mean() / 255 - 0.2860) < 1e-3  # the published pixel mean
+
+
+def test_stand_in_when_offline(tmp_path, monkeypatch, no_network):
+    monkeypatch.setenv("BIASCOURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(_sources, "SYSTEM_DATA_DIRS", ())
+    fashion = (np.zeros((3, 28, 28), np.uint8), np.arange(3))
+    monkeypatch.setattr(_sources, "load_fashion_mnist", lambda split, **kw: fashion)
+    stand_in = load_or_fashion_mnist("MNIST")
+    assert stand_in.substituted and stand_in.name == "Fashion-MNIST (standing in for MNIST)"
+    assert "train-images-idx3-ubyte.gz" in stand_in.reason and stand_in.train is fashion
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_or_fashion_mnist("SVHN")
+
+
+def test_no_stand_in_when_available(mnist_like, monkeypatch):
+    root, arrays = mnist_like
+    monkeypatch.setattr(_sources, "_LOADERS", {**_sources._LOADERS, "MNIST": lambda split, **kw: load_mnist(split, root=root)})
+    loaded = load_or_fashion_mnist("MNIST", download=False)
+    assert not loaded.substituted and loaded.name == "MNIST"
+    np.testing.assert_array_equal(loaded.test[0], arrays["test"][0])
