@@ -128,6 +128,18 @@ def _check_member(name: str, dest: Path) -> Path:
     return target
 
 
+def _write_members(entries: list, dest: Path) -> None:
+    """Check every (name, is_folder, open) entry first, then write them: nothing lands outside ``dest``."""
+    targets = [_check_member(name, dest) for name, _, _ in entries]
+    for (_, is_folder, open_member), target in zip(entries, targets):
+        if is_folder:
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open_member() as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out, _CHUNK)
+
+
 def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
     """Extract a ``.tar``, ``.tar.gz`` or ``.zip`` archive into ``dest``, refusing unsafe members.
 
@@ -148,14 +160,7 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
                 _check_member(member.name, dest)
                 if not (member.isfile() or member.isdir()):
                     raise ValueError(f"archive member {member.name!r} is a link or special file; refusing to extract")
-            for member in members:
-                target = _check_member(member.name, dest)
-                if member.isdir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(member) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out, _CHUNK)
+            _write_members([(m.name, m.isdir(), lambda m=m: tar.extractfile(m)) for m in members], dest)
         return dest
     if zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as zf:
@@ -164,13 +169,6 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
                 _check_member(info.filename, dest)
                 if (info.external_attr >> 16) & 0o170000 == 0o120000:
                     raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
-            for info in infos:
-                target = _check_member(info.filename, dest)
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out, _CHUNK)
+            _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
         return dest
     raise ValueError(f"{archive} is neither a tar nor a zip archive")
