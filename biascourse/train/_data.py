@@ -64,7 +64,12 @@ def labels_tensor(y, device) -> torch.Tensor:
 
 
 class Stream:
-    """Minibatches for K networks in lockstep: (K, B, ...) inputs, or (B, ...) when shared."""
+    """Minibatches for K networks in lockstep: (K, B, ...) inputs, or (B, ...) when shared.
+
+    From a fixed training set the inputs are gathered into a buffer that is reused at every call
+    (a fresh large tensor per step costs more in page faults than the copy itself), so a batch is
+    valid until the next call.
+    """
 
     def __init__(self, data, seeds: Sequence[int], shared: bool, device, dtype):
         self.seeds, self.shared, self.device, self.dtype = list(seeds), shared, device, dtype
@@ -81,6 +86,7 @@ class Stream:
                 raise ValueError(f"x and y must have the same length; got {len(self.x)} and {len(self.y)}")
             self.n_train = len(self.y)
             self.epoch, self.pos, self.order = -1, self.n_train, None
+            self._buffers: dict[int, torch.Tensor] = {}
 
     def steps_per_epoch(self, batch_size: int) -> int:
         return -(-self.n_train // batch_size)
@@ -117,7 +123,10 @@ class Stream:
             if self.pos >= self.n_train:
                 self._new_epoch()
             idx = self.order[:, self.pos:self.pos + batch_size]
-            x = self.x[idx.reshape(-1)].view(*idx.shape, *self.x.shape[1:])
+            flat = idx.reshape(-1)
+            if flat.numel() not in self._buffers:
+                self._buffers[flat.numel()] = self.x.new_empty((flat.numel(), *self.x.shape[1:]))
+            x = torch.index_select(self.x, 0, flat, out=self._buffers[flat.numel()]).view(*idx.shape, *self.x.shape[1:])
             y = self.y[idx]
         self.pos += batch_size
         return (x[0], y[0]) if self.shared else (x, y)

@@ -274,7 +274,7 @@ def train(
         if augment is not None:
             x = augment(x, generators[0]) if shared else torch.stack([augment(x[k], generators[k]) for k in range(K)])
         losses = per_sample_loss(net(x, shared=shared), y, loss).mean(dim=1)  # (K,)
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad(set_to_none=False)  # keep the gradient tensors: reallocating them each step is slow
         losses.sum().backward()
         opt.step()
         if scheduler is not None:

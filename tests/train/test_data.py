@@ -27,7 +27,7 @@ def test_online_stream_concatenates_chunks_per_network():
 def test_epoch_stream_visits_every_sample_once_per_epoch():
     x = np.arange(10.0)[:, None]
     stream = Stream((x, np.zeros(10, dtype=int)), [1, 2], shared=False, device="cpu", dtype=torch.float64)
-    seen = torch.cat([stream.next(4)[0] for _ in range(3)], dim=1)  # 4 + 4 + 2
+    seen = torch.cat([stream.next(4)[0].clone() for _ in range(3)], dim=1)  # 4 + 4 + 2; batches share a buffer
     for k in range(2):
         assert sorted(seen[k, :, 0].tolist()) == list(range(10))
     assert not torch.equal(seen[0], seen[1])
