@@ -130,12 +130,65 @@ class BiasAmplification:
     tie: str
 
 
-def _cooccurrence(table: np.ndarray, tie: str) -> np.ndarray:
-    """y_at from integer counts: compare n * n_at with n_a * n_t exactly."""
+def _cooccurrence(table: np.ndarray, tie: str, atol: float | None) -> np.ndarray:
+    """y_at: compare n * n_at with n_a * n_t, exactly for integer counts (atol None)."""
     n = table.sum(axis=(-2, -1), keepdims=True)
-    lhs = n * table
-    rhs = table.sum(axis=-1, keepdims=True) * table.sum(axis=-2, keepdims=True)
-    return (lhs > rhs).astype(np.int64) if tie == "paper" else np.sign(lhs - rhs).astype(np.int64)
+    diff = n * table - table.sum(axis=-1, keepdims=True) * table.sum(axis=-2, keepdims=True)
+    if atol is not None:
+        diff = np.where(np.abs(diff) <= atol, 0.0, diff)
+    return (diff > 0).astype(np.int64) if tie == "paper" else np.sign(diff).astype(np.int64)
+
+
+def _measure(table: np.ndarray, predicted: np.ndarray, y_table: np.ndarray, direction: str, tie: str, empty: str,
+             atol: float | None) -> BiasAmplification:
+    """The measure from a ground-truth table, the predicted table and the table that decides y."""
+    _check_choice(direction, "direction", DIRECTIONS)
+    _check_choice(tie, "tie", TIES)
+    _check_choice(empty, "empty", ("raise", "warn"))
+    if table.ndim < 2 or (table < 0).any() or (predicted < 0).any():
+        raise ValueError(f"the tables must be non-negative, of shape (..., |A|, |T|); got shape {table.shape}")
+    table, predicted = np.broadcast_arrays(table, predicted)
+    y_table = np.broadcast_to(y_table, table.shape)
+    # A->T conditions on the group (rows) and predicts the class (columns); T->A the reverse
+    cond_axis, pred_axis = (-2, -1) if direction == "A->T" else (-1, -2)
+    cond_name, pred_name = ("group", "class") if direction == "A->T" else ("class", "group")
+
+    def missing(values: np.ndarray, axis: int) -> list:
+        """Values of the variable on ``axis`` with no samples (in any table of the batch)."""
+        totals = values.sum(axis=-2 if axis == -1 else -1).reshape(-1, values.shape[axis])
+        return np.flatnonzero((totals == 0).any(axis=0)).tolist()
+
+    same = np.array_equal if atol is None else lambda a, b: np.allclose(a, b, rtol=0, atol=atol)
+    if not same(table.sum(axis=pred_axis), predicted.sum(axis=pred_axis)):
+        raise ValueError(f"the predicted table must have the same {cond_name} totals as the ground truth: the "
+                         f"conditioning variable of {direction} is ground truth in both tables")
+    y = _cooccurrence(y_table, tie, atol)
+    absent = missing(y_table, pred_axis)
+    if absent:
+        warnings.warn(f"{pred_name} {absent} has no samples in the table that decides y, so its cells are ties "
+                      f"(term {'-Delta' if tie == 'paper' else '0'})", BiasAmplificationWarning, stacklevel=3)
+
+    totals = table.sum(axis=pred_axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = (predicted - table) / totals
+    undefined = np.broadcast_to(totals == 0, delta.shape)
+    if undefined.any():
+        message = (f"{cond_name} {missing(table, cond_axis)} has no samples in the evaluated split, so Delta is "
+                   f"undefined for its cells (direction {direction})")
+        if empty == "raise":
+            raise ValueError(message + "; use a larger or balanced test set, or pass empty='warn' to get "
+                             "NaN (tie='paper') or drop those cells (tie='sign')")
+        warnings.warn(message + ("; the result is NaN" if tie == "paper" else "; those cells are dropped from the mean"),
+                      BiasAmplificationWarning, stacklevel=3)
+    terms = (2 * y - 1) * delta if tie == "paper" else y * delta
+    if tie == "paper":
+        value = terms.sum(axis=(-2, -1)) / (table.shape[-2] * table.shape[-1])
+    else:
+        kept = (~undefined).sum(axis=(-2, -1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(undefined, 0.0, terms).sum(axis=(-2, -1)) / kept
+    value = float(value) if np.ndim(value) == 0 else value
+    return BiasAmplification(value, terms, delta, y, direction, tie)
 
 
 def bias_amplification_from_counts(
@@ -182,55 +235,28 @@ def bias_amplification_from_counts(
         When a value of the predicted variable never occurs in the table that decides
         :math:`y`: its cells are ties (term :math:`-\Delta` under ``"paper"``, 0 under ``"sign"``).
     """
-    _check_choice(direction, "direction", DIRECTIONS)
-    _check_choice(tie, "tie", TIES)
-    _check_choice(empty, "empty", ("raise", "warn"))
     counts = _integer_array(counts, "counts")
-    predicted_counts = _integer_array(predicted_counts, "predicted_counts")
-    if counts.ndim < 2 or (counts < 0).any() or (predicted_counts < 0).any():
-        raise ValueError(f"counts must be non-negative tables of shape (..., |A|, |T|); got shape {counts.shape}")
-    counts, predicted_counts = np.broadcast_arrays(counts, predicted_counts)
-    y_table = counts if y_counts is None else np.broadcast_to(_integer_array(y_counts, "y_counts"), counts.shape)
-    # A->T conditions on the group (rows) and predicts the class (columns); T->A the reverse
-    cond_axis, pred_axis = (-2, -1) if direction == "A->T" else (-1, -2)
-    cond_name, pred_name = ("group", "class") if direction == "A->T" else ("class", "group")
+    y_table = counts if y_counts is None else _integer_array(y_counts, "y_counts")
+    return _measure(counts, _integer_array(predicted_counts, "predicted_counts"), y_table, direction, tie, empty, None)
 
-    def missing(table: np.ndarray, axis: int) -> list:
-        """Values of the variable on ``axis`` with no samples (in any table of the batch)."""
-        other = -2 if axis == -1 else -1
-        totals = table.sum(axis=other).reshape(-1, table.shape[axis])
-        return np.flatnonzero((totals == 0).any(axis=0)).tolist()
 
-    if not np.array_equal(counts.sum(axis=pred_axis), predicted_counts.sum(axis=pred_axis)):
-        raise ValueError(f"predicted_counts must have the same {cond_name} totals as counts: the conditioning "
-                         f"variable of {direction} is ground truth in both tables")
-    y = _cooccurrence(y_table, tie)
-    absent = missing(y_table, pred_axis)
-    if absent:
-        warnings.warn(f"{pred_name} {absent} has no samples in the table that decides y, so its cells are ties "
-                      f"(term {'-Delta' if tie == 'paper' else '0'})", BiasAmplificationWarning, stacklevel=2)
+def bias_amplification_from_probabilities(joint, predicted_joint, *, direction: str = "A->T", tie: str = "paper",
+                                          atol: float = 1e-12) -> BiasAmplification:
+    r"""Directional bias amplification of a population, from probability tables.
 
-    totals = counts.sum(axis=pred_axis, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        delta = (predicted_counts - counts) / totals
-    undefined = np.broadcast_to(totals == 0, delta.shape)
-    if undefined.any():
-        message = (f"{cond_name} {missing(counts, cond_axis)} has no samples in the evaluated split, so Delta is "
-                   f"undefined for its cells (direction {direction})")
-        if empty == "raise":
-            raise ValueError(message + "; use a larger or balanced test set, or pass empty='warn' to get "
-                             "NaN (tie='paper') or drop those cells (tie='sign')")
-        warnings.warn(message + ("; the result is NaN" if tie == "paper" else "; those cells are dropped from the mean"),
-                      BiasAmplificationWarning, stacklevel=2)
-    terms = (2 * y - 1) * delta if tie == "paper" else y * delta
-    if tie == "paper":
-        value = terms.sum(axis=(-2, -1)) / (counts.shape[-2] * counts.shape[-1])
-    else:
-        kept = (~undefined).sum(axis=(-2, -1))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(undefined, 0.0, terms).sum(axis=(-2, -1)) / kept
-    value = float(value) if np.ndim(value) == 0 else value
-    return BiasAmplification(value, terms, delta, y, direction, tie)
+    The same measure as :func:`bias_amplification_from_counts` for an infinite test set, e.g. a
+    model whose rates are known in closed form (the teacher-mixture student of chapter 4).
+
+    Parameters
+    ----------
+    joint : :math:`P(A_a, T_t)`, shape (..., |A|, |T|).
+    predicted_joint : :math:`P(A_a, \hat T_t)` for ``"A->T"`` (rows: true groups) or
+        :math:`P(\hat A_a, T_t)` for ``"T->A"``; the true marginal must equal that of ``joint``.
+    direction, tie : see :func:`bias_amplification_from_counts`.
+    atol : differences :math:`|P(A_a,T_t) - P(A_a)P(T_t)|` up to ``atol`` count as ties.
+    """
+    joint = np.asarray(joint, dtype=np.float64)
+    return _measure(joint, np.asarray(predicted_joint, dtype=np.float64), joint, direction, tie, "raise", atol)
 
 
 def bias_amplification(

@@ -9,7 +9,7 @@ from scipy import stats
 from biascourse import models
 from biascourse.datasets.amplification import AmplificationDataset
 from biascourse.metrics import (BiasAmplificationWarning, accuracy_table, bias_amplification,
-                                bias_amplification_from_counts, binned_calibration, bootstrap_interval, calibration,
+                                bias_amplification_from_counts, bias_amplification_from_probabilities, binned_calibration, bootstrap_interval, calibration,
                                 contingency_table, evaluate_amplification, predicted_counts_from_history,
                                 reference_bias_amplification, seed_interval)
 from biascourse.train import train
@@ -93,6 +93,22 @@ def test_y_from_training_counts():
     result = bias_amplification_from_counts(NOTE_COUNTS, NOTE_PREDICTED, y_counts=train_counts)
     np.testing.assert_array_equal(result.y, [[0, 1], [1, 0]])
     assert result.value == pytest.approx(-0.07, abs=1e-12)
+
+
+def test_probabilities_are_the_population_version_of_counts():
+    for tie in ("paper", "sign"):
+        for direction, predicted in (("A->T", NOTE_PREDICTED), ("T->A", [[40, 15], [10, 35]])):
+            from_counts = bias_amplification_from_counts(NOTE_COUNTS, predicted, direction=direction, tie=tie)
+            population = bias_amplification_from_probabilities(NOTE_COUNTS / 100, np.asarray(predicted) / 100,
+                                                               direction=direction, tie=tie)
+            assert population.value == pytest.approx(from_counts.value, abs=1e-12)
+    # independent groups and classes up to rounding: every cell is a tie
+    result = bias_amplification_from_probabilities(np.full((2, 2), 0.25) + [[1e-17, 0], [0, -1e-17]],
+                                                   [[0.4, 0.1], [0.1, 0.4]])
+    np.testing.assert_array_equal(result.y, np.zeros((2, 2)))
+    assert result.value == pytest.approx(0.0, abs=1e-15)
+    with pytest.raises(ValueError, match="same group totals"):
+        bias_amplification_from_probabilities([[0.3, 0.2], [0.2, 0.3]], [[0.4, 0.2], [0.1, 0.3]])
 
 
 # --- empty groups and absent classes ----------------------------------------------------------------
