@@ -586,7 +586,7 @@ class AmplificationReport:
 
 
 @torch.no_grad()
-def model_logits(model: torch.nn.Module, x, batch_size: int = 2048) -> torch.Tensor:
+def model_logits(model: torch.nn.Module, x, batch_size: int = 512) -> torch.Tensor:
     """Outputs (K, n, C) of a stack of K networks (or (1, n, C) of one network) in eval mode."""
     was_training = model.training
     model.eval()
@@ -602,7 +602,7 @@ def model_logits(model: torch.nn.Module, x, batch_size: int = 2048) -> torch.Ten
 
 
 def evaluate_amplification(model: torch.nn.Module, data, *, tie: str = "paper", y_counts=None,
-                           empty: str = "raise", batch_size: int = 2048) -> AmplificationReport:
+                           empty: str = "raise", batch_size: int = 512) -> AmplificationReport:
     """Evaluate trained networks as Hall et al. do: BiasAmp A->T, accuracy, ECE, MCE, cell accuracy.
 
     Parameters
