@@ -27,6 +27,14 @@ Ties are decided in integers (:math:`n\,n_{at}` against :math:`n_a n_t`), so the
 constructions of :mod:`biascourse.datasets.amplification` give exact ties at
 :math:`\varepsilon=0`.
 
+The module also holds what Hall et al. log next to it: the expected and maximum calibration errors
+with 15 right-closed bins (:func:`calibration`, :func:`binned_calibration`) and the accuracy of each
+group x class cell (:func:`accuracy_table`); 95% intervals over seeds (:func:`seed_interval`) or
+over test samples (:func:`bootstrap_interval`); the evaluation of trained networks
+(:func:`evaluate_amplification`, and :func:`predicted_counts_from_history` during training); and
+the values of reference predictors (:func:`reference_bias_amplification`). Chapter 6 of the course
+(``notebooks/07_bias_amplification.ipynb``) uses all of them.
+
 Examples
 --------
 >>> counts = np.array([[30, 20], [20, 30]])            # rows: group, columns: class
@@ -618,7 +626,8 @@ def evaluate_amplification(model: torch.nn.Module, data, *, tie: str = "paper", 
     """
     logits = model_logits(model, data.x, batch_size)
     y, group = np.asarray(data.y), np.asarray(data.group)
-    n_tasks, n_groups = logits.shape[-1], int(group.max()) + 1
+    names = getattr(data, "group_names", None)  # an absent group must show up as an empty row
+    n_tasks, n_groups = logits.shape[-1], len(names) if names is not None else int(group.max()) + 1
     predicted = logits.argmax(-1).numpy()
     amp = bias_amplification(y, group, predicted, n_tasks=n_tasks, n_attributes=n_groups, tie=tie,
                              y_counts=y_counts, empty=empty)

@@ -333,6 +333,14 @@ def test_evaluate_amplification_group_only_model():
     np.testing.assert_array_equal(report.predicted_counts[0], [[100, 0], [0, 100]])
 
 
+def test_evaluate_amplification_refuses_an_absent_group():
+    data = toy_dataset(0.3)
+    only_group_0 = AmplificationDataset(data.x[:100], data.y[:100], data.group[:100], data.source[:100],
+                                        data.label[:100], (0.0,), (1.0,))
+    with pytest.raises(ValueError, match=r"group \[1\] has no samples"):
+        evaluate_amplification(GroupOnly(), only_group_0)
+
+
 def test_amplification_over_training_from_history():
     data = toy_dataset(0.2)
     net = models.BatchedMLP(3, 5, [8], 2, seeds=range(3))

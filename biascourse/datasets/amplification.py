@@ -167,8 +167,8 @@ def inverted_superclasses(
     epsilon: float,
     seed: int,
     n_per_class: int | None = None,
-    mean=None,
-    std=None,
+    mean: float | Sequence[float] | None = None,
+    std: float | Sequence[float] | None = None,
     flatten: bool = False,
 ) -> AmplificationDataset:
     """Hall et al.'s image-inversion construction (science note §3.1).
@@ -253,8 +253,8 @@ def overlay_classes(
     epsilon: float,
     seed: int,
     n_per_class: int | None = None,
-    mean=None,
-    std=None,
+    mean: float | Sequence[float] | None = None,
+    std: float | Sequence[float] | None = None,
     flatten: bool = False,
 ) -> AmplificationDataset:
     """Hall et al.'s overlay construction for the relative difficulty of group and class (note §3.3).
