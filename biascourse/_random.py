@@ -18,6 +18,25 @@ def check_seed(seed: int, name: str = "seed") -> int:
     return int(seed)
 
 
+def seed_list(seeds) -> list[int]:
+    """A number of runs (seeds ``0 .. seeds - 1``) or a non-empty sequence of seeds, as a list of seeds."""
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds}")
+        return list(range(int(seeds)))
+    seeds = [check_seed(s, "each seed") for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must be a number of runs in [1, inf) or a non-empty list of seeds; got []")
+    return seeds
+
+
+def check_integer(name: str, value, low: int) -> int:
+    """Validate an integer parameter ``value >= low``; the error names the parameter and the range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an integer in [{low}, inf); got {value!r}")
+    return int(value)
+
+
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's ``random``, numpy's global state and torch (CPU and every GPU).
 

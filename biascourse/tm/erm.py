@@ -24,10 +24,10 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 from scipy.special import expit
 
+from .._random import check_integer, seed_list as _as_seed_list
 from .data import Geometry, fixed_coordinates, sample
 from .errors import group_error_rate, group_mse
 from .params import ArrayLike, TMParams
-from .simulate import _check_integer, _seed_list
 from .trajectory import TMState
 
 Loss = Literal["square", "logistic"]
@@ -153,7 +153,8 @@ def fit(
       (weighted-)centred data when the intercept is trained; ``lam = 0`` gives the minimum-norm
       least-squares solution (the interpolator when ``n < N``).
     - ``loss="logistic"``: Newton's method with a backtracking (Armijo) line search from ``W = 0``;
-      stops when every Newton step is below ``tol (1 + |theta|)``. The objective is strictly convex
+      stops when every Newton step is below ``tol (1 + |theta|)`` or predicts a decrease of the loss
+      below its rounding error (``64 eps loss``, the stall of large problems). The objective is strictly convex
       for ``lam > 0``, so Newton converges quadratically to the unique minimiser.
 
     Parameters
@@ -270,14 +271,14 @@ def learning_curve(
     _check_choice("loss", loss, _LOSSES)
     _check_choice("training", training, _TRAININGS)
     _check_lam(lam, loss)
-    _check_integer("N", N, 3)
+    check_integer("N", N, 3)
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     if alphas.ndim != 1 or alphas.size == 0 or np.any(~np.isfinite(alphas)) or np.any(alphas <= 0):
         raise ValueError(f"alphas must be a non-empty 1-d array of numbers in (0, inf); got {alphas}")
     ns = np.rint(alphas * N).astype(int)
     if np.any(ns < 1):
         raise ValueError(f"every alpha must give at least one sample, round(alpha N) >= 1; got alpha={alphas[ns < 1][0]:g} at N={N}")
-    seed_list = _seed_list(seeds)
+    seed_list = _as_seed_list(seeds)
     n_max = int(ns.max())
     per_batch = max(1, int(_DATA_BYTES // (8 * n_max * N)))
     fields = {name: np.empty((len(seed_list), len(ns))) for name in ("R_plus", "R_minus", "M", "Q", "b")}
@@ -483,11 +484,14 @@ def _logistic_newton(Z, y, w, lam, intercept, tol, max_iter) -> tuple[np.ndarray
         curvature = w * wrong * (1 - wrong)
         hess = np.swapaxes(A * curvature[..., None], -1, -2) @ A + np.diag(penalty)
         step = -np.linalg.solve(hess, grad[..., None])[..., 0]
-        small = np.linalg.norm(step, axis=-1) <= tol * (1 + np.linalg.norm(theta, axis=-1))
+        slope = np.sum(grad * step, axis=-1)  # < 0: a descent direction; -slope / 2 is the predicted decrease
+        # converged: a small step, or a predicted decrease below the rounding error of the objective
+        # (near the minimum of a large problem the computed step stalls at ~1e-8 relative, from rounding)
+        small = ((np.linalg.norm(step, axis=-1) <= tol * (1 + np.linalg.norm(theta, axis=-1)))
+                 | (-0.5 * slope <= 64 * np.finfo(float).eps * np.abs(value)))
         if np.all(small):
             theta = theta + step
             return (theta[:, :r], theta[:, r] if intercept else np.zeros(S), it)
-        slope = np.sum(grad * step, axis=-1)  # < 0: a descent direction
         t = np.ones(S)
         for _ in range(60):  # backtracking until the Armijo condition holds for every problem
             trial = objective(theta + t[:, None] * step)

@@ -137,8 +137,8 @@ def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method 
     t = _check_times(t)
     state = order_parameters(params, t, init, method)
     values = [state[name] for name in ORDER_PARAMETERS]
-    eps_plus, eps_minus = group_mse(_with_time_axes(params, t), *values)
-    err_plus, err_minus = group_error_rate(_with_time_axes(params, t), *values)
+    eps_plus, eps_minus = group_mse(with_time_axes(params, t), *values)
+    err_plus, err_minus = group_error_rate(with_time_axes(params, t), *values)
     return Trajectory(t=t, **state, eps_plus=eps_plus, eps_minus=eps_minus,
                       err_plus=err_plus, err_minus=err_minus, params=params)
 
@@ -206,7 +206,7 @@ def _check_times(t: ArrayLike) -> np.ndarray:
     return t
 
 
-def _with_time_axes(params: TMParams, t: np.ndarray) -> TMParams:
+def with_time_axes(params: TMParams, t: np.ndarray) -> TMParams:
     """Params whose fields carry trailing singleton axes for t, so they broadcast as params.shape + t.shape."""
     extra = (1,) * t.ndim
     return replace(params, **{f.name: np.reshape(getattr(params, f.name), np.shape(getattr(params, f.name)) + extra)
@@ -225,7 +225,7 @@ def _relaxation(t: np.ndarray, rate: ArrayLike, source_rate: ArrayLike) -> np.nd
 def _closed_form(params: TMParams, t: np.ndarray, init: TMState) -> dict:
     """The closed-form solution of §4 from an arbitrary initial state."""
     shape = params.shape + t.shape
-    p = _with_time_axes(params, t)
+    p = with_time_axes(params, t)
     k = coefficients(p)
     init = TMState(**{name: _trail(getattr(init, name), t.ndim) for name in ORDER_PARAMETERS})
     rate_M, rate_R, c9 = 1 / p.tau_M, 1 / p.tau_R, k.c9
@@ -265,7 +265,7 @@ def _dQ_dt(p: TMParams, R_plus, R_minus, M, Q, b) -> np.ndarray:
     return drift
 
 
-def _rhs(p: TMParams, k: Coefficients, R_plus, R_minus, M, Q, b) -> tuple:
+def rhs(p: TMParams, k: Coefficients, R_plus, R_minus, M, Q, b) -> tuple:
     """Right-hand side of the ODEs of §3.3 (the no-bias ODEs of §3.2 when eta_b = 0 and b = 0)."""
     s = 2 * p.rho - 1
     D = k.E_bar - M - s * b
@@ -285,12 +285,12 @@ def _integrate(params: TMParams, t: np.ndarray, init: TMState) -> dict:
     y0 = np.concatenate([np.broadcast_to(getattr(init, name), shape).reshape(size) for name in ORDER_PARAMETERS])
     times = np.unique(np.concatenate([[0.0], t.ravel()]))
 
-    def rhs(_, y):
-        return np.concatenate([np.broadcast_to(d, (size,)) for d in _rhs(flat, k, *y.reshape(5, size))])
+    def derivative(_, y):
+        return np.concatenate([np.broadcast_to(d, (size,)) for d in rhs(flat, k, *y.reshape(5, size))])
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # diverging Q (eta >= eta_max) overflows quietly
-        sol = solve_ivp(rhs, (0.0, times[-1]), y0, method="DOP853", t_eval=times, rtol=1e-12, atol=1e-13)
+        sol = solve_ivp(derivative, (0.0, times[-1]), y0, method="DOP853", t_eval=times, rtol=1e-12, atol=1e-13)
     if not sol.success:
         raise RuntimeError(f"ODE integration failed: {sol.message}")
     index = np.searchsorted(times, t.ravel())

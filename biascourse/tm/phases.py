@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import group_mse
-from .ode import InitLike, _rhs, _with_time_axes, coefficients, fixed_point, order_parameters
+from .ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
 from .params import ArrayLike, TMParams
 from .trajectory import ORDER_PARAMETERS, TMState
 
@@ -202,7 +202,7 @@ def bias_drivers(params: TMParams, t: ArrayLike, init: InitLike = None) -> dict[
     t = np.asarray(t, dtype=float)
     method = "ode" if params.has_bias else "closed_form"
     state = order_parameters(params, t, init, method)
-    terms = _loss_rate_terms(_with_time_axes(params, t), state)
+    terms = _loss_rate_terms(with_time_axes(params, t), state)
     return {key: plus - minus for key, (plus, minus) in terms.items()}
 
 
@@ -396,7 +396,7 @@ def _loss_rate_terms(p: TMParams, state: dict) -> dict[str, tuple[np.ndarray, np
     """The three terms of ``d eps_c/dt`` (see :func:`bias_drivers`), for both groups, at a state."""
     k = coefficients(p)
     R_plus, R_minus, M, Q, b = (state[name] for name in ORDER_PARAMETERS)
-    dR_plus, dR_minus, dM, dQ, db = _rhs(p, k, R_plus, R_minus, M, Q, b)
+    dR_plus, dR_minus, dM, dQ, db = rhs(p, k, R_plus, R_minus, M, Q, b)
     terms = {key: [] for key in BIAS_DRIVERS}
     for c, delta, E, G, dR in ((1.0, p.delta_plus, p.E_plus, p.G_plus, dR_plus),
                                (-1.0, p.delta_minus, p.E_minus, p.G_minus, dR_minus)):
@@ -414,7 +414,7 @@ def _scan_gap(params: TMParams, diverged: np.ndarray, n_times: int) -> np.ndarra
     t = np.geomspace(tau_M.min() / 100, 40 * tau_slow.max(), n_times)
     with np.errstate(all="ignore"):
         state = order_parameters(params, t)
-        eps_plus, eps_minus = group_mse(_with_time_axes(params, t), *(state[name] for name in ORDER_PARAMETERS))
+        eps_plus, eps_minus = group_mse(with_time_axes(params, t), *(state[name] for name in ORDER_PARAMETERS))
     return np.nan_to_num(eps_plus - eps_minus)
 
 

@@ -22,7 +22,7 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from .._random import check_seed
+from .._random import check_integer, seed_list as _as_seed_list
 from ._backend import ArrayBackend, Backend, resolve_dtype
 from .data import fixed_coordinates
 from .errors import group_error_rate, group_mse
@@ -101,18 +101,18 @@ def simulate(
     """
     if params.shape != ():
         raise ValueError(f"simulate needs a single parameter set; got params of shape {params.shape}")
-    _check_integer("N", N, 5)
+    check_integer("N", N, 5)
     if not np.isfinite(t_max) or t_max <= 0:
         raise ValueError(f"t_max must be in (0, inf); got {t_max}")
     if not np.isfinite(init_scale) or init_scale < 0:
         raise ValueError(f"init_scale must be in [0, inf); got {init_scale}")
-    _check_integer("n_times", n_times, 2)
-    _check_integer("n_test", n_test, 0)
+    check_integer("n_times", n_times, 2)
+    check_integer("n_test", n_test, 0)
     if block is not None:
-        _check_integer("block", block, 1)
+        check_integer("block", block, 1)
     if method not in ("blocked", "loop", "order_parameters"):
         raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
-    seed_list = _seed_list(seeds)
+    seed_list = _as_seed_list(seeds)
     params.warn_if_unstable()
     block = block or _default_block(method, N, len(seed_list))
     if method == "order_parameters":
@@ -153,22 +153,6 @@ def _default_block(method: str, N: int, n_seeds: int) -> int:
     if method == "order_parameters":
         return int(np.clip(round(256 / n_seeds), 1, 64))
     return int(np.clip(round(np.sqrt(4e6 / (N * n_seeds))), 1, 64))
-
-
-def _check_integer(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer in [{low}, inf); got {value!r}")
-
-
-def _seed_list(seeds: Union[int, Sequence[int]]) -> list[int]:
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds}")
-        return list(range(int(seeds)))
-    seed_list = [check_seed(s, "each seed") for s in seeds]
-    if not seed_list:
-        raise ValueError("seeds must be a number of runs in [1, inf) or a non-empty list of seeds; got []")
-    return seed_list
 
 
 def _check_finite(params: TMParams, Q: np.ndarray, t: float) -> None:
@@ -336,28 +320,64 @@ class _OrderParameterChain(_Runner):
         """Labels, input scales and input coordinates (3, seeds, B) along e1..e3 and (seeds, B) along e4."""
         xb, xp = self.xb, self.xb.xp
         c, sd, alpha = self._group_constants(plus)
-        g = xb.normal((4,) + tuple(plus.shape))
+        g = xb.normal32((4,) + tuple(plus.shape))
         x3 = c * self.mu[:, None, None] + sd * g[:3]
         y = self._labels(plus, alpha, xp.tensordot(self.t_plus, x3, 1), xp.tensordot(self.t_minus, x3, 1))
         return y, sd, x3, sd * g[3]
 
     def _block(self, size: int) -> None:
+        if size == 1:
+            return self._step()
         xb, xp, N, S, eta = self.xb, self.xb.xp, self.N, self.S, self.eta
         y, sd, x3, x4 = self._inputs(self._draw_groups((S, size)))
         r = y - (self.w3[:, :, None] * x3).sum(0) - x4 * self.w4[:, None] - self.b[:, None]
         chi2 = xb.chisquare(N - 4 - np.arange(size), (S, size))  # Bartlett diagonal
-        if size == 1:
-            e = r
-            rest2 = ((e * sd) ** 2 * chi2)[:, 0]
-        else:
-            A = xp.tril(xb.normal((S, size, size)), -1) + xp.sqrt(chi2)[:, :, None] * xb.asarray(np.eye(size))
-            gram = (xp.einsum("isj,isk->sjk", x3, x3) + x4[:, :, None] * x4[:, None, :]
-                    + sd[:, :, None] * sd[:, None, :] * (A @ xp.swapaxes(A, -1, -2)))
-            e = xb.solve_unit_lower(xp.tril(eta / N * gram + self.eta_b / N, -1), r)
-            rest2 = (((e * sd)[:, None, :] @ A)[:, 0, :] ** 2).sum(-1)
+        A = xp.tril(xb.normal32((S, size, size)), -1) + xp.sqrt(chi2)[:, :, None] * xb.asarray(np.eye(size))
+        gram = (xp.einsum("isj,isk->sjk", x3, x3) + x4[:, :, None] * x4[:, None, :]
+                + sd[:, :, None] * sd[:, None, :] * (A @ xp.swapaxes(A, -1, -2)))
+        e = xb.solve_unit_lower(xp.tril(eta / N * gram + self.eta_b / N, -1), r)
+        rest2 = (((e * sd)[:, None, :] @ A)[:, 0, :] ** 2).sum(-1)
         self.w3 = self.w3 + eta / N * (e * x3).sum(-1)
         self.w4 = xp.sqrt((self.w4 + eta / N * (e * x4).sum(-1)) ** 2 + (eta / N) ** 2 * rest2)
         self.b = self.b + self.eta_b / N * e.sum(-1)
+
+    def _step(self) -> None:
+        """One SGD step for every seed: the update of a block of one, in fewer array operations.
+
+        With many seeds the chain is bound by its draws (a uniform, four normals and a chi-square per
+        seed) and by memory traffic, so this path works on (seeds,) arrays, in place where it can.
+        """
+        xb, xp, k = self.xb, self.xb.xp, self._constants
+        plus = xb.uniform32((self.S,)) < self.p.rho
+        g = xb.normal32((4, self.S))
+        sd = xp.where(plus, k["sd_plus"], k["sd_minus"])
+        x3 = g[:3] * sd
+        if k["shifted"]:
+            x3 += xp.where(plus, k["mu"], k["minus_mu"])
+        label_plus = xp.where(plus, self.t_plus @ x3 >= k["minus_alpha_plus"], self.t_minus @ x3 >= k["minus_alpha_minus"])
+        x4 = g[3] * sd
+        student = xp.einsum("ij,ij->j", self.w3, x3)
+        student += self.w4 * x4
+        if self.eta_b:
+            student += self.b
+        step = xp.where(label_plus, k["eta_over_N"], k["minus_eta_over_N"]) - (self.eta / self.N) * student
+        self.w3 += step * x3  # step = eta e / N: the coordinates of W / sqrt(N) move by step * x
+        sd *= step
+        self.w4 = xp.sqrt((self.w4 + step * x4) ** 2 + sd * sd * xb.chisquare(self.N - 4, (self.S,)))
+        if self.eta_b:
+            self.b = self.b + (self.eta_b / self.eta) * step
+
+    @property
+    def _constants(self) -> dict:
+        """Per-model constants as 0-d (or column) arrays of the backend, so that ``where`` keeps float64."""
+        if not hasattr(self, "_constants_cache"):
+            p, a = self.p, self.xb.asarray
+            self._constants_cache = dict(
+                sd_plus=a(np.sqrt(p.delta_plus)), sd_minus=a(np.sqrt(p.delta_minus)), mu=self.mu[:, None],
+                minus_mu=-self.mu[:, None], shifted=p.V > 0, minus_alpha_plus=a(-p.alpha_plus),
+                minus_alpha_minus=a(-p.alpha_minus), eta_over_N=a(self.eta / self.N),
+                minus_eta_over_N=a(-self.eta / self.N))
+        return self._constants_cache
 
     def test_errors(self, n_test: int):
         y, sd, x3, x4 = self._inputs(self._test_groups(n_test))

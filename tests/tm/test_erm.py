@@ -88,6 +88,15 @@ def test_logistic_solver_reports_non_convergence():
         erm.fit(x, np.ones(50), lam=0.1, loss="logistic", intercept=True)
 
 
+def test_logistic_solver_stops_when_rounding_stalls_the_newton_step():
+    """Near the minimum of a large problem the computed Newton step stalls at ~1e-8 relative (rounding);
+    the solver must see that the predicted decrease is below the loss's rounding error and stop.
+    (This case failed with 'did not converge' when only the step size was tested.)"""
+    p = TMParams(rho=0.5, delta_plus=0.5, delta_minus=2.0, v=1.0, m_plus=0.5, m_minus=0.5)
+    curve = erm.learning_curve(p, [2.18, 8.0], 400, 8, lam=0.5, loss="logistic")
+    assert np.all(np.isfinite(curve.err_plus)) and np.all(curve.err_plus < 0.5)
+
+
 @pytest.mark.parametrize("loss", ["square", "logistic"])
 def test_per_group_errors_agree_with_fresh_test_samples(loss):
     """§5 at the learned weights' overlaps equals the error measured on fresh samples (4 SE)."""

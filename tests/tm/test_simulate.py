@@ -105,6 +105,17 @@ def test_order_parameter_chain_has_the_law_of_the_n_dimensional_simulation():
         assert np.all(b.var(0) > 1e-5)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("block", [1, 8])
+def test_order_parameter_chain_with_trainable_bias_follows_the_theory(block):
+    """Both code paths of the chain (single steps for many seeds, Bartlett blocks) with eta_b > 0."""
+    ex = EXAMPLES["general_bias"]
+    sim = simulate(ex.params, 300, 25.0, list(range(200, 264)), method="order_parameters", block=block,
+                   init_scale=ex.init_scale, n_times=26)
+    _assert_within_standard_errors(sim, solve(ex.params, sim.t, sim.initial_state(), method="ode"),
+                                   FIELDS + ("b",), 300)
+
+
 def test_order_parameter_chain_block_sizes_agree_and_large_n_is_cheap():
     p = EXAMPLES["centred_crossing"].params
     one = simulate(p, 300, 5.0, 1000, method="order_parameters", block=1, n_times=3)
