@@ -30,28 +30,15 @@ a GPU.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from _timing import timed
 
 from biascourse import metrics, models
 from biascourse.datasets import load_fashion_mnist
 from biascourse.datasets import amplification as amp
 from biascourse.train import log_spaced_steps, train
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def timed(fn, device: torch.device) -> tuple[float, object]:
-    _sync(device)
-    start = time.perf_counter()
-    result = fn()
-    _sync(device)
-    return time.perf_counter() - start, result
 
 
 def main() -> None:

@@ -19,23 +19,12 @@ Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_simplicity.py [--quick] [--de
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from _timing import best_time
 
 from biascourse import simplicity as sb
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def data_matrix_gd(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> np.ndarray:

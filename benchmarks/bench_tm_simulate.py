@@ -5,7 +5,9 @@ The N-dimensional simulator draws N Gaussian numbers per SGD step, so its ceilin
 same run, the steps x seeds per second of
 
 - ``simulate(method="blocked")`` (float32, many seeds at once) at N = 1,000 and 10,000, against the
-  ceiling (target >= 70%) and against the literal one-sample loop (target >= 3x);
+  ceiling (target >= 70%) and against the literal one-sample loop (target >= 3x; a loop over many
+  seeds at once is itself drawing-bound, within 2x of the ceiling, so the ratio is printed with
+  that bound);
 - ``simulate(method="order_parameters")`` (the exact finite-N Markov chain) at N = 10,000, against the
   blocked simulator (target >= 1000x), and one run at N = 10^6;
 - ``solve`` on 10,000 time points and on a 200 x 200 parameter grid (target < 1 s each).
@@ -17,24 +19,13 @@ Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_tm_simulate.py [--quick] [--d
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 import torch
+from _timing import best_time
 
 from biascourse import tm
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def gaussian_rate(device: torch.device, repeats: int) -> float:
@@ -60,7 +51,7 @@ def main() -> None:
     print(f"Gaussian draws (float32): {rate:.3g} per second\n")
 
     print(f"{'N':>7} {'seeds':>6} {'method':>17} {'steps*seeds/s':>14} {'ceiling':>10} {'of ceiling':>10} {'vs loop':>8}")
-    blocked_rate = {}
+    blocked_rate, loop_share = {}, {}
     for N, seeds in ((1_000, 1), (1_000, 64), (10_000, 1), (10_000, 64)):
         steps = int(scale * (20_000 if N == 1_000 else 3_000) * (4 if seeds == 1 else 1))
         t_max = steps / N
@@ -70,6 +61,7 @@ def main() -> None:
             run = lambda: tm.simulate(params, N, t_max, seeds, method=method, init_scale=0.5, n_times=2, device=device)
             rates[method] = steps * seeds / best_time(run, repeats)
         blocked_rate[N] = rates["blocked"]
+        loop_share[N, seeds] = rates["loop"] / ceiling
         for method in ("blocked", "loop"):
             ratio = f"{rates['blocked'] / rates['loop']:.1f}x" if method == "blocked" else ""
             print(f"{N:>7} {seeds:>6} {method:>17} {rates[method]:>14.3g} {ceiling:>10.3g} "
@@ -83,11 +75,16 @@ def main() -> None:
     print(f"{N:>7} {seeds:>6} {'order_parameters':>17} {chain_rate:>14.3g} {'':>10} {'':>10} {'':>8}")
     print(f"\nMarkov chain vs blocked N-dimensional SGD at N = {N:,}: {chain_rate / blocked_rate[N]:,.0f}x "
           "(target >= 1000x)")
+    print("\nThe '>= 3x the literal loop' target can hold only where the loop is Python-bound (one seed).")
+    for (n_dim, n_seeds), share in loop_share.items():
+        if n_seeds > 1:
+            print(f"  N = {n_dim:,}, {n_seeds} seeds: the loop itself runs at {share:.0%} of the ceiling, so no "
+                  f"simulator can beat it by more than {1 / share:.1f}x")
 
     N, seeds, t_max = 10**6, 4, (0.2 if args.quick else 1.0)
     elapsed = best_time(lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", n_times=2,
                                             device=chain_device), 1)
-    print(f"Markov chain at N = 10^6, t_max = {t_max:g} ({N * t_max:,.0f} steps), {seeds} seeds: {elapsed:.2f} s")
+    print(f"\nMarkov chain at N = 10^6, t_max = {t_max:g} ({N * t_max:,.0f} steps), {seeds} seeds: {elapsed:.2f} s")
 
     t = np.linspace(0, 100, 10_000)
     elapsed = best_time(lambda: tm.solve(params, t), repeats)

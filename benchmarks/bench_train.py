@@ -33,15 +33,11 @@ import time
 
 import numpy as np
 import torch
+from _timing import sync
 
 import biascourse as bc
 from biascourse import models
 from biascourse.train import train
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
 
 
 def matmul_rate(device: torch.device, size: int = 2048, repeats: int = 5, trials: int = 5) -> float:
@@ -51,11 +47,11 @@ def matmul_rate(device: torch.device, size: int = 2048, repeats: int = 5, trials
     a @ b
     best = float("inf")
     for _ in range(trials):
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
         for _ in range(repeats):
             a @ b
-        _sync(device)
+        sync(device)
         best = min(best, time.perf_counter() - start)
     return 2 * size**3 * repeats / best
 
@@ -67,10 +63,10 @@ def timed_training(model, data, steps: int, batch: int, device, data_seeds, tria
     train(model, data, **{**kwargs, "steps": 2, "eval_at": [2]})  # warm-up (allocations, kernels)
     best = float("inf")
     for _ in range(trials):
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
         train(model, data, **kwargs)
-        _sync(device)
+        sync(device)
         best = min(best, time.perf_counter() - start)
     return best
 

@@ -6,10 +6,12 @@ read when the last cell has run. Prints one line per notebook and the 2 GB Binde
     python benchmarks/notebook_memory.py                 # default sizes (what Binder runs)
     BIASCOURSE_FAST=1 python benchmarks/notebook_memory.py   # the CI sizes
     python benchmarks/notebook_memory.py notebooks/03_sgd_dynamics.ipynb
+    python benchmarks/notebook_memory.py --csv book/notebook_runs.csv   # the table of book/status.md
 """
 from __future__ import annotations
 
-import sys
+import argparse
+import csv
 import time
 from pathlib import Path
 
@@ -40,13 +42,35 @@ def measure(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, peak
 
 
-def main(paths: list[str]) -> None:
-    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+def write_csv(rows: list[tuple[str, float, int]], path: Path) -> None:
+    """The measurements as the status page's table (with a total row), written atomically."""
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["notebook", "time (s)", "peak memory (MB)", "of Binder's 2 GB"])
+        for name, seconds, peak in rows:
+            out.writerow([name, f"{seconds:.0f}", f"{peak / 1e6:.0f}", f"{peak / BINDER_BYTES:.0%}"])
+        total = sum(r[1] for r in rows)
+        out.writerow(["all notebooks", f"{total:.0f} ({total / 60:.0f} min)", f"{max(r[2] for r in rows) / 1e6:.0f} (largest)", ""])
+    tmp.replace(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: every notebook of notebooks/)")
+    parser.add_argument("--csv", type=Path, help="also write the table to this CSV file (for book/status.md)")
+    args = parser.parse_args()
+    notebooks = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"{'notebook':<34} {'time (s)':>9} {'peak MB':>8} {'of Binder 2 GB':>15}")
+    rows = []
     for path in notebooks:
         seconds, peak = measure(path)
+        rows.append((path.name, seconds, peak))
         print(f"{path.name:<34} {seconds:9.1f} {peak / 1e6:8.0f} {peak / BINDER_BYTES:14.0%}", flush=True)
+    if args.csv:
+        write_csv(rows, args.csv)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

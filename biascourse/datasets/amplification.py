@@ -88,9 +88,16 @@ def _pixel_statistics(images: np.ndarray, mean, std) -> tuple[tuple, tuple]:
     """Per-channel mean and std of pixel/255 (channels last), unless given."""
     channels = 1 if images.ndim == 3 else images.shape[-1]
     if mean is None or std is None:
-        scaled = images.reshape(-1, channels) / 255.0
-        mean = scaled.mean(0) if mean is None else mean
-        std = scaled.std(0) if std is None else std
+        # float64 sums over blocks of pixels: no float64 copy of the whole set (380 MB for Fashion-MNIST)
+        flat = images.reshape(-1, channels)
+        total, squares = np.zeros(channels), np.zeros(channels)
+        for start in range(0, len(flat), 1 << 20):
+            block = flat[start:start + (1 << 20)] / 255.0
+            total += block.sum(0)
+            squares += (block * block).sum(0)
+        centre = total / len(flat)
+        mean = centre if mean is None else mean
+        std = np.sqrt(np.maximum(squares / len(flat) - centre**2, 0.0)) if std is None else std
     mean, std = (tuple(float(v) for v in np.broadcast_to(np.asarray(s, dtype=float), (channels,)))
                  for s in (mean, std))
     if min(std) <= 0:

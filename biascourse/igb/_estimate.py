@@ -163,8 +163,11 @@ class InitStatistics:
 
 
 def _chunk_size(spec: MLPSpec, n: int) -> int:
-    floats_per_init = max(fan_in * fan_out + n * fan_out for fan_in, fan_out in spec.layer_sizes)
-    return int(max(1, min(1024, 2**23 // floats_per_init)))
+    """Initialisations per pass so that one pass holds about 2**24 floats (64 MB): every layer's
+    weights and biases, and the few (K, n, fan-out) activations alive at a time."""
+    weights = sum(fan_in * fan_out + fan_out for fan_in, fan_out in spec.layer_sizes)
+    activations = 3 * max(n * fan_out for _, fan_out in spec.layer_sizes)
+    return int(max(1, min(1024, 2**24 // (weights + activations))))
 
 
 def init_statistics(
@@ -187,7 +190,7 @@ def init_statistics(
     data : inputs of shape (n, input_dim).
     n_init : the number K of initialisations (indices 0..K-1 of ``seed``).
     seed : the ensemble seed.
-    chunk_size : initialisations per batched pass (default: as many as fit in about 32 MB per tensor).
+    chunk_size : initialisations per batched pass (default: as many as fit in about 64 MB in all).
     device : where the forward passes run.
 
     Returns

@@ -60,7 +60,7 @@ def class_statistics(x: np.ndarray, labels: np.ndarray, n_classes: int | None = 
     labels : integer labels in [0, C), shape (n,).
     n_classes : C (default: ``labels.max() + 1``); every class needs at least 2 samples.
     """
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x)  # float32 images stay float32 here: each class is converted on its own
     labels = np.asarray(labels)
     if x.ndim != 2 or labels.shape != (len(x),):
         raise ValueError(f"x must have shape (n, d) and labels shape (n,); got {x.shape} and {labels.shape}")
@@ -68,11 +68,12 @@ def class_statistics(x: np.ndarray, labels: np.ndarray, n_classes: int | None = 
     counts = np.bincount(labels, minlength=n_classes)
     if len(counts) != n_classes or counts.min() < 2:
         raise ValueError(f"every class in [0, {n_classes}) needs >= 2 samples; got counts {counts.tolist()}")
-    means = np.stack([x[labels == c].mean(axis=0) for c in range(n_classes)])
-    covariances = np.stack(
-        [np.cov(x[labels == c], rowvar=False, bias=True).reshape(x.shape[1], x.shape[1]) for c in range(n_classes)]
-    )
-    return ClassStatistics(means, covariances, counts)
+    means, covariances = [], []
+    for c in range(n_classes):
+        xc = x[labels == c].astype(np.float64)
+        means.append(xc.mean(axis=0))
+        covariances.append(np.cov(xc, rowvar=False, bias=True).reshape(x.shape[1], x.shape[1]))
+    return ClassStatistics(np.stack(means), np.stack(covariances), counts)
 
 
 def covariance_factor(cov: np.ndarray, method: str = "clip", jitter: float = DEFAULT_JITTER) -> np.ndarray:

@@ -22,7 +22,7 @@ from torch import nn
 
 from .._random import check_seed
 from ..models import BatchedMLP
-from ..train import LOSSES, OPTIMIZERS
+from ..train import LOSSES, make_optimizer
 from ._pc import _record_steps
 from ._spectral import SpectralTarget, learning_times, normalised_amplitudes
 
@@ -44,16 +44,6 @@ class ProbeHistory:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
-
-
-def _optimizer(params, name: str, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
 
 
 def train_with_probes(
@@ -119,7 +109,7 @@ def train_with_probes(
     batch = n if batch_size is None else int(batch_size)
     if not 1 <= batch <= n:
         raise ValueError(f"batch_size must be in [1, n={n}] or None; got {batch_size}")
-    opt = _optimizer(model.parameters(), optimizer, lr, momentum, weight_decay)
+    opt = make_optimizer(model.parameters(), optimizer, lr, momentum, weight_decay)
     gen = torch.Generator().manual_seed(check_seed(seed))
     order, cursor = torch.arange(n), 0
     records: dict[str, list] = {name: [] for name in probes}

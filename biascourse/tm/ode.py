@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields, replace
-from typing import Literal, Mapping, Optional, Union
+from typing import Literal, Mapping, Union
 
 import numpy as np
 from scipy.integrate import solve_ivp

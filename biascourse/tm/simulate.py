@@ -348,20 +348,23 @@ class _OrderParameterChain(_Runner):
         seed) and by memory traffic, so this path works on (seeds,) arrays, in place where it can.
         """
         xb, xp, k = self.xb, self.xb.xp, self._constants
+        # arithmetic on the group mask rather than ``where``: about 3x cheaper per element in numpy
         plus = xb.uniform32((self.S,)) < self.p.rho
         g = xb.normal32((4, self.S))
-        sd = xp.where(plus, k["sd_plus"], k["sd_minus"])
+        sd = plus * k["sd_step"] + k["sd_minus"]  # sqrt(Delta_c)
         x3 = g[:3] * sd
         if k["shifted"]:
-            x3 += xp.where(plus, k["mu"], k["minus_mu"])
-        label_plus = xp.where(plus, self.t_plus @ x3 >= k["minus_alpha_plus"], self.t_minus @ x3 >= k["minus_alpha_minus"])
+            x3 += (plus * 2.0 - 1.0) * k["mu"]  # + c v / sqrt(N)
+        teachers = k["teachers"] @ x3  # both teachers' fields, (2, seeds)
+        label_plus = (plus & (teachers[0] >= k["minus_alpha_plus"])) | (~plus & (teachers[1] >= k["minus_alpha_minus"]))
         x4 = g[3] * sd
         student = xp.einsum("ij,ij->j", self.w3, x3)
         student += self.w4 * x4
         if self.eta_b:
             student += self.b
-        step = xp.where(label_plus, k["eta_over_N"], k["minus_eta_over_N"]) - (self.eta / self.N) * student
-        self.w3 += step * x3  # step = eta e / N: the coordinates of W / sqrt(N) move by step * x
+        student += 1.0
+        step = label_plus * k["two_eta_over_N"] - (self.eta / self.N) * student  # eta (y - y_hat) / N
+        self.w3 += step * x3  # the coordinates of W / sqrt(N) move by step * x
         sd *= step
         self.w4 = xp.sqrt((self.w4 + step * x4) ** 2 + sd * sd * xb.chisquare(self.N - 4, (self.S,)))
         if self.eta_b:
@@ -373,10 +376,10 @@ class _OrderParameterChain(_Runner):
         if not hasattr(self, "_constants_cache"):
             p, a = self.p, self.xb.asarray
             self._constants_cache = dict(
-                sd_plus=a(np.sqrt(p.delta_plus)), sd_minus=a(np.sqrt(p.delta_minus)), mu=self.mu[:, None],
-                minus_mu=-self.mu[:, None], shifted=p.V > 0, minus_alpha_plus=a(-p.alpha_plus),
-                minus_alpha_minus=a(-p.alpha_minus), eta_over_N=a(self.eta / self.N),
-                minus_eta_over_N=a(-self.eta / self.N))
+                sd_step=a(np.sqrt(p.delta_plus) - np.sqrt(p.delta_minus)), sd_minus=a(np.sqrt(p.delta_minus)),
+                mu=self.mu[:, None], shifted=p.V > 0, teachers=self.xb.xp.stack([self.t_plus, self.t_minus]),
+                minus_alpha_plus=a(-p.alpha_plus), minus_alpha_minus=a(-p.alpha_minus),
+                two_eta_over_N=a(2 * self.eta / self.N))
         return self._constants_cache
 
     def test_errors(self, n_test: int):

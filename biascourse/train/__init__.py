@@ -12,13 +12,14 @@ Examples
 """
 from ._data import OnlineData, derived_seed
 from ._history import History, class_name, group_name, metric_key
-from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, per_sample_loss, predictions, train
+from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
 from ._schedules import constant, cosine, inverse_time, multistep
 from ._teacher_mixture import gap_crossings, train_teacher_mixture
 
 __all__ = [
     "LOSSES",
     "OPTIMIZERS",
+    "make_optimizer",
     "History",
     "OnlineData",
     "class_name",

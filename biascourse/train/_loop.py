@@ -9,7 +9,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._random import check_seed
-from ._data import OnlineData, Stream, as_tensor, derived_seed, labels_tensor, unpack
+from ._data import Stream, as_tensor, derived_seed, labels_tensor, unpack
 from ._history import History, class_name, group_name, metric_key
 from ._schedules import Schedule
 
@@ -128,7 +128,15 @@ def log_spaced_steps(steps: int, n: int = 40) -> np.ndarray:
     return np.unique(np.concatenate([[0], np.round(np.geomspace(1, steps, n)).astype(np.int64)]))
 
 
-def _optimizer(params, name: str, lr: float, momentum: float, weight_decay: float, nesterov: bool, betas):
+def make_optimizer(params, name: str, lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
+                   nesterov: bool = False, betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Optimizer:
+    """The torch optimizer ``name`` (one of :data:`OPTIMIZERS`) over ``params``.
+
+    ``"sgd"`` takes ``momentum`` and ``nesterov``; ``"adam"`` and ``"adamw"`` take ``betas``
+    (``weight_decay`` is L2 for SGD and Adam, decoupled for AdamW).
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
     if name == "adam":
@@ -246,7 +254,7 @@ def train(
         _check_labels(s.y, out_features, f"eval set {s.name!r}")
     at = _evaluation_steps(steps, eval_every, eval_at)
     eval_batch = eval_batch_size or max(64, 2**17 // K)
-    opt = _optimizer(net.parameters(), optimizer, lr, momentum, weight_decay, nesterov, betas)
+    opt = make_optimizer(net.parameters(), optimizer, lr, momentum, weight_decay, nesterov, betas)
     scheduler = torch.optim.lr_scheduler.LambdaLR(opt, schedule) if schedule is not None else None
     generators = [torch.Generator(device=device).manual_seed(derived_seed(s, 2**31)) for s in seeds] if augment else None
 

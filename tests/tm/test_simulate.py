@@ -106,12 +106,14 @@ def test_order_parameter_chain_has_the_law_of_the_n_dimensional_simulation():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
 @pytest.mark.parametrize("block", [1, 8])
-def test_order_parameter_chain_with_trainable_bias_follows_the_theory(block):
-    """Both code paths of the chain (single steps for many seeds, Bartlett blocks) with eta_b > 0."""
+def test_order_parameter_chain_with_trainable_bias_follows_the_theory(block, backend):
+    """Both code paths of the chain (single steps for many seeds, Bartlett blocks) on both array
+    libraries, with eta_b > 0."""
     ex = EXAMPLES["general_bias"]
     sim = simulate(ex.params, 300, 25.0, list(range(200, 264)), method="order_parameters", block=block,
-                   init_scale=ex.init_scale, n_times=26)
+                   init_scale=ex.init_scale, n_times=26, backend=backend)
     _assert_within_standard_errors(sim, solve(ex.params, sim.t, sim.initial_state(), method="ode"),
                                    FIELDS + ("b",), 300)
 

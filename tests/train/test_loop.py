@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from biascourse import models, tm
-from biascourse.train import OnlineData, cosine, log_spaced_steps, multistep, train
+from biascourse.train import OnlineData, cosine, log_spaced_steps, make_optimizer, multistep, train
 
 F64 = torch.float64
 
@@ -218,3 +218,14 @@ def test_train_teacher_mixture_linear_network_starts_at_the_theory():
     assert hist.steps[-1] == 100 and hist.get("accuracy", group="-").shape == (2, len(hist.steps))
     with pytest.raises(ValueError, match="give lr"):
         train_teacher_mixture(params, [8], optimizer="adam", progress=False)
+
+
+def test_make_optimizer_builds_each_optimizer_and_names_the_allowed_ones():
+    params = [nn.Parameter(torch.zeros(3))]
+    sgd = make_optimizer(params, "sgd", 0.1, momentum=0.9, nesterov=True)
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["nesterov"] and sgd.defaults["momentum"] == 0.9
+    adam = make_optimizer(params, "adam", 1e-3, betas=(0.8, 0.99))
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["betas"] == (0.8, 0.99)
+    assert isinstance(make_optimizer(params, "adamw", 1e-3, weight_decay=0.1), torch.optim.AdamW)
+    with pytest.raises(ValueError, match=r"optimizer must be one of \('sgd', 'adam', 'adamw'\); got 'rmsprop'"):
+        make_optimizer(params, "rmsprop", 0.1)
