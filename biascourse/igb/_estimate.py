@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._memory import release_memory
 from ._ensemble import MLPEnsemble, MLPSpec, fractions_from_outputs
 
 
@@ -226,6 +227,8 @@ def init_statistics(
         variances.append(v)
         layer_a.append(np.stack(a_chunk, axis=1))
         layer_b.append(np.stack(b_chunk, axis=1))
+        del net, out, h
+        release_memory()
     return InitStatistics(
         fractions=np.concatenate(fractions),
         output_mean=np.concatenate(means),

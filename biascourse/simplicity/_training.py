@@ -22,6 +22,7 @@ from torch import nn
 
 from .._random import check_seed
 from ..models import BatchedMLP
+from .._memory import release_memory
 from ..train import LOSSES, make_optimizer
 from ._pc import _record_steps
 from ._spectral import SpectralTarget, learning_times, normalised_amplitudes
@@ -117,6 +118,7 @@ def train_with_probes(
     def record() -> None:
         for name, probe in probes.items():
             records[name].append(np.asarray(probe(model)))
+        release_memory()  # the probes' large temporaries: back to the system, not kept in the heap
 
     if at[0] == 0:
         record()

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._memory import release_memory
 from .._random import check_seed
 from ._data import Stream, as_tensor, derived_seed, labels_tensor, unpack
 from ._history import History, class_name, group_name, metric_key
@@ -267,6 +268,7 @@ def train(
             records.setdefault(key, []).append(value)
         records["batch/loss"].append((batch_loss / batch_count).cpu().numpy() if batch_count else np.full(K, np.nan))
         batch_loss, batch_count = torch.zeros_like(batch_loss), 0
+        release_memory()  # the evaluation's large temporaries: back to the system, not kept in the heap
 
     net.train()
     checked = False
