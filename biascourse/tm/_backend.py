@@ -1,12 +1,14 @@
 """A thin numpy/torch adapter, so that each simulator is written once for both array libraries."""
 from __future__ import annotations
 
+import math
 from typing import Literal, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
 Backend = Literal["numpy", "torch"]
+_SMALL = 4096  # below this many draws, numpy's own samplers (one call each) beat the vectorised ones
 _DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64)}
 
 
@@ -61,8 +63,11 @@ class ArrayBackend:
 
         Arithmetic with float64 arrays promotes them to float64. The numpy backend takes them from a
         torch CPU generator (seeded from the same seed sequence): about 3.5 ns a number against 9.5 ns
-        for numpy's own float64 ziggurat.
+        for numpy's own float64 ziggurat. Below 4096 numbers it uses numpy's float32 sampler (one call
+        costs less than a torch call).
         """
+        if self.name == "numpy" and math.prod(shape) < _SMALL:  # few numbers: one numpy call is cheaper
+            return self._rng.standard_normal(shape, dtype=np.float32)
         out = torch.randn(shape, generator=self._fast_rng, device=self.device)
         return out.numpy() if self.name == "numpy" else out
 
@@ -78,8 +83,15 @@ class ArrayBackend:
         Exact sampling by Marsaglia & Tsang's gamma method (ACM TOMS 26, 2000), ``chi2_k = 2 Gamma(k / 2)``,
         vectorised: one float32 normal and one float32 uniform per draw, and a redraw for the rare
         rejections (under 2% at k = 2, about 0.005% at k = 10^4). For ``k < 2``,
-        ``Gamma(a) = Gamma(a + 1) U^(1/a)``. Several times faster than numpy's and torch's samplers.
+        ``Gamma(a) = Gamma(a + 1) U^(1/a)``. On a CPU core about 11 ns a draw against 14-19 ns for
+        numpy's sampler and 40 ns for torch's; below 4096 draws the numpy backend calls numpy's sampler
+        (one call costs less than the vectorised steps).
         """
+        if self.name == "numpy" and math.prod(shape) < _SMALL:  # few numbers: numpy's sampler in one call
+            df = np.asarray(df, dtype=float)
+            if not 1 <= df.min() <= df.max() < np.inf:
+                raise ValueError(f"df must be in [1, inf); got {df.min() if df.min() < 1 else df.max()}")
+            return self._rng.chisquare(df if df.ndim == 0 else np.broadcast_to(df, shape), size=shape)
         if np.ndim(df) == 0:  # one number of degrees of freedom: no per-element arrays
             if not 1 <= df < np.inf:
                 raise ValueError(f"df must be in [1, inf); got {df}")

@@ -29,6 +29,14 @@ def test_chisquare_with_one_df_per_column(backend):
         assert stats.kstest(x[:, j], stats.chi2(k).cdf).pvalue > 1e-4, f"column {j}, df {k}"
 
 
+@pytest.mark.parametrize("df", [1.0, 7.5, 496.0])
+def test_chisquare_of_few_draws_uses_an_exact_sampler_too(df):
+    """Under 4096 draws the numpy backend calls numpy's own sampler."""
+    xb = ArrayBackend("numpy", 11, None, "float64")
+    x = np.concatenate([xb.chisquare(df, (50, 40)).ravel() for _ in range(10)])
+    assert stats.kstest(x, stats.chi2(df).cdf).pvalue > 1e-4
+
+
 def test_same_seed_same_draws_and_bad_df_raises():
     a, b = (ArrayBackend("numpy", [1, 2], None, "float64") for _ in range(2))
     np.testing.assert_array_equal(a.chisquare(50, (100,)), b.chisquare(50, (100,)))
