@@ -362,7 +362,7 @@ class _OrderParameterChain(_Runner):
         student += self.w4 * x4
         if self.eta_b:
             student += self.b
-        student += 1.0
+        student += 1.0  # with y = 2 label_plus - 1: y - y_hat = 2 label_plus - (1 + y_hat)
         step = label_plus * k["two_eta_over_N"] - (self.eta / self.N) * student  # eta (y - y_hat) / N
         self.w3 += step * x3  # the coordinates of W / sqrt(N) move by step * x
         sd *= step
@@ -372,7 +372,8 @@ class _OrderParameterChain(_Runner):
 
     @property
     def _constants(self) -> dict:
-        """Per-model constants as 0-d (or column) arrays of the backend, so that ``where`` keeps float64."""
+        """Per-model constants as 0-d (or column) arrays of the backend: products with the boolean
+        group mask then come out in float64 on both backends."""
         if not hasattr(self, "_constants_cache"):
             p, a = self.p, self.xb.asarray
             self._constants_cache = dict(
