@@ -13,7 +13,7 @@ from ._download import ChecksumError, DatasetUnavailableError, download, safe_ex
 from ._formats import (CIFAR10_CLASSES, read_celeba_attributes, read_celeba_partition, read_cifar10_binary, read_idx,
                        read_idx_pair)
 from ._groups import (BELL_SAGUN_GROUPS, GroupedDataset, bell_sagun_cifar10, celeba_attribute_pair, class_group_mixture,
-                      rotate_images, rotated_mixture)
+                      rotate_images, rotated_mixture, standardise_images)
 from ._sources import (FASHION_MNIST_CLASSES, CelebAAttributes, StandIn, load_celeba_attributes, load_celeba_images,
                        load_cifar10, load_fashion_mnist, load_mnist, load_or_fashion_mnist)
 
@@ -45,5 +45,6 @@ __all__ = [
     "rotated_mixture",
     "safe_extract",
     "sha256_file",
+    "standardise_images",
     "verify_sha256",
 ]

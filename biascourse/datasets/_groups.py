@@ -89,13 +89,22 @@ def _draw(pools: dict, cells: dict, rng: np.random.Generator, what: str) -> tupl
     return source[order], group[order], y[order]
 
 
-def _standardise(images: np.ndarray, mean: float | None, std: float | None) -> tuple[np.ndarray, float, float]:
-    x = images.astype(np.float32) / 255.0
+def standardise_images(images: np.ndarray, mean: float | None = None,
+                       std: float | None = None) -> tuple[np.ndarray, float, float]:
+    """uint8 images as float32 ``(pixel / 255 - mean) / std``, same shape, with the mean and std used.
+
+    ``mean`` and ``std`` default to those of ``images`` (one number over all pixels); give the
+    training set's to standardise a test set alike. Float32 halves the memory of float64 (190 MB for
+    Fashion-MNIST's training set) and is what the networks take.
+    """
+    x = images.astype(np.float32) / np.float32(255)
     mean = float(x.mean()) if mean is None else float(mean)
     std = float(x.std()) if std is None else float(std)
     if not std > 0:
         raise ValueError(f"std must be > 0; got {std}")
-    return (x - mean) / std, mean, std
+    x -= np.float32(mean)
+    x /= np.float32(std)
+    return x, mean, std
 
 
 def _shape(x: np.ndarray, flatten: bool) -> np.ndarray:
@@ -186,7 +195,7 @@ def rotated_mixture(
     picked = np.asarray(images)[source]
     minus = group == -1
     picked[minus] = rotate_images(picked[minus], angle)  # in pixel space: corners of other angles are black
-    x, mean, std = _standardise(picked, mean, std)
+    x, mean, std = standardise_images(picked, mean, std)
     x *= np.where(minus, np.sqrt(delta_minus), np.sqrt(delta_plus)).astype(np.float32).reshape(-1, *[1] * (x.ndim - 1))
     return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
@@ -239,7 +248,7 @@ def class_group_mixture(
         pools[(g, 1)] = perm[np.isin(labels[perm], classes[:half])]
         pools[(g, -1)] = perm[np.isin(labels[perm], classes[half:])]
     source, group, y = _draw(pools, cells, rng, "class_group_mixture")
-    x, mean, std = _standardise(np.asarray(images)[source], mean, std)
+    x, mean, std = standardise_images(np.asarray(images)[source], mean, std)
     return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
 
@@ -299,5 +308,5 @@ def celeba_attribute_pair(
         perm = rng.permutation(len(y_all))
         pools = {(g, c): perm[(g_all[perm] == g) & (y_all[perm] == c)] for g in (1, -1) for c in (1, -1)}
         source, grp, y = _draw(pools, cells, rng, "celeba_attribute_pair")
-    x, mean, std = _standardise(load_celeba_images(table, source, size=size), mean, std)
+    x, mean, std = standardise_images(load_celeba_images(table, source, size=size), mean, std)
     return GroupedDataset(_shape(x, flatten), y, grp, source, mean, std)

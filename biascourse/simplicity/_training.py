@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._memory import release_memory
 from .._random import check_seed
 from ..models import BatchedMLP
-from .._memory import release_memory
 from ..train import LOSSES, make_optimizer
 from ._pc import _record_steps
 from ._spectral import SpectralTarget, learning_times, normalised_amplitudes

@@ -310,6 +310,13 @@ class _OrderParameterChain(_Runner):
         else:
             self.w3, self.w4 = xb.zeros((3, S)), xb.zeros((S,))
         self.b = xb.zeros((S,))
+        # constants of _step as 0-d (or column) backend arrays: their products with the boolean group
+        # mask come out in float64 on both backends
+        p, a = self.p, xb.asarray
+        self._k = dict(sd_step=a(np.sqrt(p.delta_plus) - np.sqrt(p.delta_minus)), sd_minus=a(np.sqrt(p.delta_minus)),
+                       mu=self.mu[:, None], shifted=p.V > 0, teachers=xb.xp.stack([self.t_plus, self.t_minus]),
+                       minus_alpha_plus=a(-p.alpha_plus), minus_alpha_minus=a(-p.alpha_minus),
+                       two_eta_over_N=a(2 * self.eta / N))
 
     def order_parameters(self) -> dict:
         dot = self.xb.xp.tensordot
@@ -347,7 +354,7 @@ class _OrderParameterChain(_Runner):
         With many seeds the chain is bound by its draws (a uniform, four normals and a chi-square per
         seed) and by memory traffic, so this path works on (seeds,) arrays, in place where it can.
         """
-        xb, xp, k = self.xb, self.xb.xp, self._constants
+        xb, xp, k = self.xb, self.xb.xp, self._k
         # arithmetic on the group mask rather than ``where``: about 3x cheaper per element in numpy
         plus = xb.uniform32((self.S,)) < self.p.rho
         g = xb.normal32((4, self.S))
@@ -369,19 +376,6 @@ class _OrderParameterChain(_Runner):
         self.w4 = xp.sqrt((self.w4 + step * x4) ** 2 + sd * sd * xb.chisquare(self.N - 4, (self.S,)))
         if self.eta_b:
             self.b = self.b + (self.eta_b / self.eta) * step
-
-    @property
-    def _constants(self) -> dict:
-        """Per-model constants as 0-d (or column) arrays of the backend: products with the boolean
-        group mask then come out in float64 on both backends."""
-        if not hasattr(self, "_constants_cache"):
-            p, a = self.p, self.xb.asarray
-            self._constants_cache = dict(
-                sd_step=a(np.sqrt(p.delta_plus) - np.sqrt(p.delta_minus)), sd_minus=a(np.sqrt(p.delta_minus)),
-                mu=self.mu[:, None], shifted=p.V > 0, teachers=self.xb.xp.stack([self.t_plus, self.t_minus]),
-                minus_alpha_plus=a(-p.alpha_plus), minus_alpha_minus=a(-p.alpha_minus),
-                two_eta_over_N=a(2 * self.eta / self.N))
-        return self._constants_cache
 
     def test_errors(self, n_test: int):
         y, sd, x3, x4 = self._inputs(self._test_groups(n_test))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from biascourse.datasets import (BELL_SAGUN_GROUPS, CIFAR10_CLASSES, bell_sagun_cifar10, celeba_attribute_pair,
-                                 class_group_mixture, rotate_images, rotated_mixture)
+                                 class_group_mixture, rotate_images, rotated_mixture, standardise_images)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +103,16 @@ def test_celeba_attribute_pair(tmp_path):
     np.testing.assert_array_equal(data.group, 2 * attrs[data.source, 1] - 1)
     uniform = celeba_attribute_pair(table, 10, target="Blond_Hair", group="Male", seed=1, size=8)
     assert len(np.unique(uniform.source)) == 10
+
+
+def test_standardise_images_by_hand_and_with_given_statistics():
+    images = np.array([[0, 255], [51, 102]], dtype=np.uint8)  # pixels/255: 0, 1, 0.2, 0.4
+    x, mean, std = standardise_images(images)
+    assert x.dtype == np.float32 and x.shape == (2, 2)
+    assert mean == pytest.approx(0.4) and std == pytest.approx(np.sqrt((0.16 + 0.36 + 0.04 + 0) / 4))
+    np.testing.assert_allclose(x, (np.array([[0, 1], [0.2, 0.4]]) - 0.4) / std, rtol=1e-6)
+    y, mean_y, std_y = standardise_images(images[:1], mean, std)  # a test set, standardised alike
+    assert (mean_y, std_y) == (mean, std)
+    np.testing.assert_allclose(y, x[:1], rtol=1e-6)
+    with pytest.raises(ValueError, match="std must be > 0"):
+        standardise_images(np.zeros((2, 2), dtype=np.uint8))
