@@ -9,7 +9,7 @@ measures them (BiasAmp, ECE, cell accuracies) on the test set. This script times
   and the tracking of amplification during training (about 25 evaluations through the History and
   :func:`~biascourse.metrics.predicted_counts_from_history`), as fractions of the training time.
 
-Target (issue 6): the whole chapter affordable, i.e. the stack as fast as the loop on a CPU and
+Target: the whole chapter affordable, i.e. the stack as fast as the loop on a CPU and
 faster on a GPU, and the measurements a small fraction of the training.
 
 Run: ``python benchmarks/bench_amplification.py`` (``--device cuda`` on a GPU; ``--help`` for options).

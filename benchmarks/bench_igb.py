@@ -1,4 +1,4 @@
-"""Benchmark of the initial-guessing-bias measurements (issue 7), printed side by side.
+"""Benchmark of the initial-guessing-bias measurements, printed side by side.
 
 Measuring IGB means evaluating thousands of freshly initialised networks on the same data set.
 This script times, in one run,

@@ -1,4 +1,4 @@
-"""Benchmark of the chapter-8 training code (issue 8), printed side by side.
+"""Benchmark of the chapter-8 training code, printed side by side.
 
 Two design choices of :mod:`biascourse.simplicity` are about speed; this script measures both.
 

@@ -1,4 +1,4 @@
-"""Benchmark of the teacher-mixture simulators and theory (issue 3), printed side by side.
+"""Benchmark of the teacher-mixture simulators and theory, printed side by side.
 
 The N-dimensional simulator draws N Gaussian numbers per SGD step, so its ceiling is
 (the machine's Gaussian-draw rate) / N steps per second. This script measures that rate and, in the

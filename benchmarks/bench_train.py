@@ -10,7 +10,7 @@ in one run:
 * the floating-point rate the batched trainer achieves against the machine's matrix-multiply rate
   (one large float32 matrix product timed in the same run).
 
-Targets (issue 5): on a CPU at least 2x the loop at width 64 and at least 50% of the matmul rate at
+Targets: on a CPU at least 2x the loop at width 64 and at least 50% of the matmul rate at
 width 512; on a GPU at least 20x the loop.
 
 Run: ``python benchmarks/bench_train.py`` (``--device cuda`` on a GPU; ``--help`` for options).

@@ -1,7 +1,8 @@
 r"""Bias amplification and calibration metrics of chapter 6, with confidence intervals.
 
-Directional bias amplification (Wang and Russakovsky, 2021, eq. 2; science note
-``bias_amplification.md`` §1-2) compares how strongly a model's predictions and the labels
+Directional bias amplification (Wang and Russakovsky, 2021, eq. 2; derivation and conventions:
+https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure) compares how strongly a model's
+predictions and the labels
 co-occur with a group. For attributes (groups) ``a`` and tasks (classes) ``t``,
 
 .. math::
@@ -14,7 +15,7 @@ with :math:`\Delta_{at} = P(\hat T_t|A_a) - P(T_t|A_a)` for the direction A->T (
 class predicted) and :math:`P(\hat A_a|T_t) - P(A_a|T_t)` for T->A. Positive values mean that the
 predictions are more correlated with the group than the labels are.
 
-Two conventions exist (note §2.3). ``tie="paper"`` (the default) is the paper's formula and Hall et
+Two conventions exist (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-conventions). ``tie="paper"`` (the default) is the paper's formula and Hall et
 al.'s code: :math:`y` is a strict-inequality indicator, so a tied cell contributes
 :math:`-\Delta`, and the sum is divided by :math:`|A||T|`. ``tie="sign"`` is the reference
 implementation of Wang and Russakovsky: :math:`y = \mathrm{sign}(P(A_a,T_t) - P(A_a)P(T_t))`, so a
@@ -208,7 +209,7 @@ def bias_amplification_from_counts(
     y_counts=None,
     empty: str = "raise",
 ) -> BiasAmplification:
-    r"""Directional bias amplification from count tables (science note §1, §2).
+    r"""Directional bias amplification from count tables (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-conventions).
 
     Parameters
     ----------
@@ -279,7 +280,7 @@ def bias_amplification(
     y_counts=None,
     empty: str = "raise",
 ) -> BiasAmplification:
-    """Directional bias amplification from labels, groups and predictions (science note §1).
+    """Directional bias amplification from labels, groups and predictions (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure).
 
     Each sample has exactly one class (task) and one group (attribute); the tables are built
     with :func:`contingency_table` and passed to :func:`bias_amplification_from_counts`.
@@ -350,7 +351,7 @@ REFERENCE_PREDICTORS = ("perfect", "group_only", "group_blind")
 
 
 def reference_bias_amplification(epsilon, predictor: str, accuracy: float = 1.0) -> np.ndarray:
-    r"""BiasAmp A->T (paper convention) of reference predictors on the exact-rate constructions (note §4).
+    r"""BiasAmp A->T (paper convention) of reference predictors on the exact-rate constructions (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-findings).
 
     For two groups of equal size and two classes with :math:`P(T=0\mid A=0)=1/2+\varepsilon`,
     :math:`P(T=0\mid A=1)=1/2-\varepsilon` exactly (the inversion and overlay constructions with
@@ -408,7 +409,7 @@ class Calibration:
 
 
 def binned_calibration(confidence, correct, n_bins: int = N_BINS) -> Calibration:
-    r"""ECE and MCE from confidences and correctness (science note §1, "ECE, 15 bins").
+    r"""ECE and MCE from confidences and correctness (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-calibration, "ECE, 15 bins").
 
     The bins are open on the left and closed on the right, :math:`B_m = \{i: m/M < p_i \le
     (m+1)/M\}`: a confidence exactly on an inner edge belongs to the lower bin, a confidence of 1

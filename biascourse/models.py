@@ -347,8 +347,8 @@ class SmallResNet(nn.Module):
 
     Stem ``conv3x3(width)``, then three stages of ``blocks`` basic blocks with ``width``,
     ``2*width`` and ``4*width`` channels (strides 1, 2, 2), global average pooling and a linear
-    layer. Convolutions use He-normal initialisation, as in the ResNet of Hall et al. (science note
-    ``bias_amplification.md`` §3.4, whose Fashion-MNIST model has ``width=64``, ``blocks=2``).
+    layer. Convolutions use He-normal initialisation, as in the ResNet of Hall et al.
+    (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-training, whose Fashion-MNIST model has ``width=64``, ``blocks=2``).
 
     Parameters
     ----------

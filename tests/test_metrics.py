@@ -1,4 +1,4 @@
-"""Tests of biascourse.metrics on hand-computed tables (science note bias_amplification.md §1-2, §6)."""
+"""Tests of biascourse.metrics on hand-computed tables (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-conventions, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-example)."""
 import warnings
 
 import numpy as np
@@ -27,7 +27,7 @@ def samples_from_tables(counts, predicted_counts):
     return np.array(task), np.array(attribute), np.array(predicted)
 
 
-# --- the note's test vector (§6) -------------------------------------------------------------------
+# --- the note's test vector (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-example) -------------------------------------------------------------------
 
 NOTE_COUNTS = np.array([[30, 20], [20, 30]])
 NOTE_PREDICTED = np.array([[35, 15], [18, 32]])
@@ -191,7 +191,7 @@ def test_leading_axes_give_one_value_per_model():
         assert batched[k] == pytest.approx(bias_amplification(task, group, predicted[k]).value, abs=1e-12)
 
 
-# --- reference predictors (note §4) -----------------------------------------------------------------
+# --- reference predictors (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-findings) -----------------------------------------------------------------
 
 @pytest.mark.parametrize("epsilon", [0.0, 0.1, 0.3, 0.5])
 def test_reference_predictors_match_the_measure(epsilon):

@@ -1,6 +1,6 @@
 """The measured default-mode run table of the status page (book/notebook_runs.csv) stays complete and
 within the course's budgets: every notebook listed, the whole course under an hour on a 2-core CPU,
-every notebook under Binder's 2 GB (issue 10). The table is written by benchmarks/notebook_memory.py."""
+every notebook under Binder's 2 GB. The table is written by benchmarks/notebook_memory.py."""
 import csv
 from pathlib import Path
 

@@ -3,7 +3,7 @@
 Each construction returns a :class:`GroupedDataset`: inputs, binary labels ``y`` in {-1, +1} and
 sub-population labels ``group`` in {-1, +1} (+1 is group ``+``, drawn blue in the course). The
 construction choices (which classes are positive, how variance is scaled, how the label balance is
-set) are the course's, standing in for the teacher-mixture quantities of the science note §1:
+set) are the course's, standing in for the teacher-mixture quantities of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data:
 representation ``rho``, per-group variance ``Delta_c`` and label imbalance inside a group.
 """
 from __future__ import annotations
@@ -142,7 +142,7 @@ def rotated_mixture(
     std: float | None = None,
     flatten: bool = True,
 ) -> GroupedDataset:
-    """The rotated-image analogue of the teacher-mixture model (chapter 5; science note §1, §8).
+    """The rotated-image analogue of the teacher-mixture model (chapter 5; https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data, https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown).
 
     Group ``+`` holds upright images, group ``-`` the same kind of images rotated by ``angle``: the
     two groups share the task but need different "teachers". The knobs mirror the model:
@@ -155,7 +155,7 @@ def rotated_mixture(
 
     The binary label is +1 for ``positive_classes`` and -1 otherwise. No source image is used
     twice, and the two groups never share an image. These choices are the course's: the source
-    paper's exact MNIST construction is not known (science note §8).
+    paper's exact MNIST construction is not known (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown).
 
     Parameters
     ----------

@@ -1,18 +1,18 @@
 """Controlled-bias datasets of chapter 6: image inversion, overlay, and the role swap (Hall et al.).
 
-Science note ``bias_amplification.md`` §3. Each construction returns an
+https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets. Each construction returns an
 :class:`AmplificationDataset` whose ``y`` is what the model predicts (the task, or class) and whose
 ``group`` is the attribute that is correlated with it:
 
-* :func:`inverted_superclasses` (note §3.1): the classes are merged into two balanced
+* :func:`inverted_superclasses` (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-inversion): the classes are merged into two balanced
   super-classes; super-class 0 is inverted (``255 - pixel``) at the rate 1/2 + epsilon and
   super-class 1 at 1/2 - epsilon, with *exact* counts: in every original class of size s exactly
   ``round(s p)`` images are inverted, as in Hall et al.'s code;
-* :func:`overlay_classes` (note §3.3): two task classes, each image blended with an image of one
+* :func:`overlay_classes` (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-overlay): two task classes, each image blended with an image of one
   of two group classes, ``I = eta I_group + (1 - eta) I_class``; task class 0 gets group 0 at the
   rate 1/2 + epsilon, task class 1 at 1/2 - epsilon, each group image used once. It works on
   CIFAR-10 (Hall et al.'s setting) and on Fashion-MNIST (the course's offline variant);
-* :func:`swap_roles` (note §3.2, "swapped"): the model predicts the group instead of the class.
+* :func:`swap_roles` (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets, "swapped"): the model predicts the group instead of the class.
 
 The random choices (which images are inverted, which overlay goes with which image, the random
 super-class assignments) are the course's own, drawn from an explicit seed: Hall et al.'s
@@ -143,7 +143,7 @@ def exact_count(size: int, rate: float) -> int:
 def balanced_assignments(n_assignments: int, n_classes: int = 10, *, seed: int) -> np.ndarray:
     """Distinct random balanced assignments of ``n_classes`` classes to two super-classes.
 
-    Hall et al. use 20 such assignments for Fashion-MNIST (note §3.1); these are the course's own.
+    Hall et al. use 20 such assignments for Fashion-MNIST (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-inversion); these are the course's own.
 
     Returns
     -------
@@ -178,7 +178,7 @@ def inverted_superclasses(
     std: float | Sequence[float] | None = None,
     flatten: bool = False,
 ) -> AmplificationDataset:
-    """Hall et al.'s image-inversion construction (science note §3.1).
+    """Hall et al.'s image-inversion construction (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-inversion).
 
     The task is the super-class ``assignment[label]``; the group is whether the image is inverted
     (``255 - pixel``; group 1, Hall et al.'s attribute ``'b'``) or not (group 0, ``'a'``). Within
@@ -199,7 +199,7 @@ def inverted_superclasses(
     n_per_class : use this many images of each class (drawn by ``seed``); default all.
     mean, std : per-channel pixel statistics for the standardisation; default: those of the
         *un-inverted* source ``images``, as Hall et al. normalise with the plain data set's
-        statistics (so inversion also shifts the normalised mean: an easy group cue, note §7).
+        statistics (so inversion also shifts the normalised mean: an easy group cue, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-inversion).
     flatten : return (n, C*H*W) vectors (for MLPs) instead of (n, C, H, W).
     """
     images, labels = _check_images(images, labels)
@@ -244,7 +244,7 @@ def blend(images, overlays, eta: float) -> np.ndarray:
     return mixed.astype(np.uint8)
 
 
-#: Hall et al.'s example CIFAR-10 overlay combination (note §3.3): task {dog, truck}, group {bird, deer}.
+#: Hall et al.'s example CIFAR-10 overlay combination (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-overlay): task {dog, truck}, group {bird, deer}.
 CIFAR10_OVERLAY = {"task_classes": (5, 9), "group_classes": (2, 4)}
 #: The course's Fashion-MNIST variant: task {Pullover, Coat} (often confused), group {Trouser, Bag}.
 FASHION_MNIST_OVERLAY = {"task_classes": (2, 4), "group_classes": (1, 8)}
@@ -264,7 +264,7 @@ def overlay_classes(
     std: float | Sequence[float] | None = None,
     flatten: bool = False,
 ) -> AmplificationDataset:
-    """Hall et al.'s overlay construction for the relative difficulty of group and class (note §3.3).
+    """Hall et al.'s overlay construction for the relative difficulty of group and class (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-overlay).
 
     Images of the two ``task_classes`` (task 0 and 1) are blended with images of the two
     ``group_classes`` (group 0 and 1): :math:`I = \\eta I_{group} + (1-\\eta) I_{class}`, as
@@ -324,7 +324,7 @@ def overlay_classes(
 
 
 def swap_roles(data: AmplificationDataset) -> AmplificationDataset:
-    """The role swap of Hall et al. (note §3.2): the model predicts the group, the task becomes the group.
+    """The role swap of Hall et al. (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets): the model predicts the group, the task becomes the group.
 
     For an inversion data set the new target is "inverted or not" and the new group is the
     super-class. BiasAmp A->T on the swapped set equals BiasAmp T->A on the original one.

@@ -2,8 +2,8 @@
 
 An untrained network can send almost every input to one class; which class changes from one
 initialisation to the next. This sub-package measures that over thousands of initialisations at
-once and computes what the theory predicts. Specification: the course's science note on initial
-guessing bias (Francazi, Lucchi, Baity-Jesi and collaborators).
+once and computes what the theory predicts. Derivations (after Francazi,
+Lucchi, Baity-Jesi and collaborators): https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html.
 
 Measure
     :class:`MLPSpec`, :class:`MLPEnsemble` (K initialisations in one batched pass),

@@ -3,7 +3,7 @@
 The mean-field theory of the chapter needs, for an activation :math:`\\phi`, the Gaussian integrals
 :math:`\\mathbb E\\,\\phi(u)`, :math:`\\mathbb E\\,\\phi(u_a)\\phi(u_b)` and
 :math:`\\mathbb E\\,\\phi'(u_a)\\phi'(u_b)` for jointly Gaussian pre-activations with variances
-``q_a``, ``q_b`` and correlation ``c`` (science note, section 5). ReLU and the identity have closed
+``q_a``, ``q_b`` and correlation ``c`` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield). ReLU and the identity have closed
 forms (the arc-cosine kernel); tanh is integrated numerically (trapezoid rule in the Gaussian variable). The same object
 also gives the torch function used by the ensembles of :mod:`biascourse.igb`, so theory and
 simulation use one definition of each activation.
@@ -70,7 +70,7 @@ class Activation:
     ----------
     name : ``"relu"``, ``"tanh"`` or ``"linear"``.
     shift : the constant :math:`s` subtracted after the base function; ``SHIFTED_RELU_SHIFT`` with
-        ``name="relu"`` is the official ShiftedReLU (science note, section 3.1).
+        ``name="relu"`` is the official ShiftedReLU (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-activation).
     """
 
     name: str

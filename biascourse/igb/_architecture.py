@@ -1,4 +1,4 @@
-"""Closed forms of gamma for particular architectures (science note, section 3).
+"""Closed forms of gamma for particular architectures (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture).
 
 These are the formulas the note states in closed form: one ReLU layer, the ReLU depth recursion,
 max pooling after one ReLU layer, and a linear network on un-centred data. The general mean-field
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, stats
 
-#: Gamma of one hidden ReLU layer on centred data: :math:`1/(\pi-1)` (science note, section 3.2).
+#: Gamma of one hidden ReLU layer on centred data: :math:`1/(\pi-1)` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-depth).
 GAMMA_RELU = 1.0 / (np.pi - 1.0)
 
 
@@ -19,7 +19,7 @@ def _g_relu(gamma: np.ndarray) -> np.ndarray:
 
 
 def relu_gamma_map(gamma: np.ndarray | float) -> np.ndarray:
-    """One ReLU layer of the depth recursion (science note, section 3.5, the official ``g_relu``).
+    """One ReLU layer of the depth recursion (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-depth, the official ``g_relu``).
 
     .. math:: G(\\gamma)=\\frac{g(\\gamma)}{1+\\gamma-g(\\gamma)},\\qquad
               g(\\gamma)=\\tfrac2\\pi\\gamma\\arctan\\sqrt{2\\gamma+1}+\\tfrac1\\pi\\sqrt{2\\gamma+1}.
@@ -45,7 +45,7 @@ def gamma_relu_depth(depth: np.ndarray | int) -> np.ndarray:
 
 
 def gamma_maxpool(k: int) -> float:
-    """Gamma of one ReLU layer followed by ``MaxPool1d(k)`` and a linear readout (science note, section 3.4).
+    """Gamma of one ReLU layer followed by ``MaxPool1d(k)`` and a linear readout (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-pooling).
 
     .. math:: \\gamma(k)=\\frac{M_k^2}{E_k-M_k^2},\\quad M_k=\\int_0^\\infty\\big(1-\\Phi(z)^k\\big)dz,\\quad
               E_k=\\int_0^\\infty 2z\\big(1-\\Phi(z)^k\\big)dz,
@@ -69,7 +69,7 @@ def gamma_linear(x: np.ndarray) -> float:
 
     .. math:: \\gamma_{\\rm lin}=\\|\\bar x\\|^2/\\mathrm{tr}\\,\\Sigma_x
 
-    Exact in expectation over the weights for the given points (science note, section 3.3):
+    Exact in expectation over the weights for the given points (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-centring):
     inputs shifted by :math:`s` per unit-variance coordinate give :math:`\\gamma=s^2`. The
     covariance is the population covariance of the n points (divisor n).
     """

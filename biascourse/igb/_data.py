@@ -1,4 +1,4 @@
-"""Preparing images for the IGB measurements: the per-pixel centring subtlety (science note, section 3.3).
+"""Preparing images for the IGB measurements: the per-pixel centring subtlety (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-centring).
 
 The usual Fashion-MNIST normalisation subtracts one scalar, the mean over all pixels and images
 (0.2860), and divides by one scalar (0.3530). It does not centre each pixel: a border pixel, black

@@ -1,4 +1,4 @@
-"""The law of the guess fraction :math:`G_0` over initialisations, given gamma (science note, section 2).
+"""The law of the guess fraction :math:`G_0` over initialisations, given gamma (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-law).
 
 Under the note's assumptions (many data points, output Gaussian over the data with a variance
 that self-averages, data-mean :math:`\\mu_W\\sim\\mathcal N(0,\\gamma\\sigma^2)`), the fraction of
@@ -22,7 +22,7 @@ def _check_gamma(gamma: np.ndarray) -> np.ndarray:
 
 
 def c_from_gamma(gamma: np.ndarray | float) -> np.ndarray:
-    """The output correlation :math:`c=\\gamma/(1+\\gamma)` (science note, section 1)."""
+    """The output correlation :math:`c=\\gamma/(1+\\gamma)` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions)."""
     gamma = _check_gamma(gamma)
     with np.errstate(invalid="ignore"):
         return np.where(np.isinf(gamma), 1.0, gamma / (1.0 + gamma))[()]
@@ -99,7 +99,7 @@ def gamma_from_g0_variance(variance: np.ndarray | float) -> np.ndarray:
 def sample_guess_fractions(gamma: float, n_classes: int, n_init: int, seed: int) -> np.ndarray:
     """Draw guess fractions :math:`G_c` of C-class networks from the Gaussian-mean model.
 
-    Science note, section 2 (multi-class): class means :math:`\\mu_c/\\sigma\\sim\\mathcal N(0,\\gamma)`
+    https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-law (multi-class): class means :math:`\\mu_c/\\sigma\\sim\\mathcal N(0,\\gamma)`
     independently and :math:`G_c=\\int\\phi(z)\\prod_{c'\\neq c}\\Phi\\big(z+(\\mu_c-\\mu_{c'})/\\sigma\\big)dz`,
     evaluated by Gauss-Hermite quadrature for each draw.
 

@@ -4,7 +4,7 @@ An :class:`MLPEnsemble` holds K independent initialisations of the same architec
 weight tensors, so one batched forward pass evaluates all of them. Initialisation ``k`` of seed
 ``s`` is drawn from its own random stream, ``numpy.random.default_rng([s, k])``: it is the same
 network whatever the ensemble it is created in, so initialisations picked out of a large ensemble
-(the prejudiced ones, say) can be rebuilt and trained (science note, sections 1, 3 and 6).
+(the prejudiced ones, say) can be rebuilt and trained (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-measurement).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from torch import nn
 from .._random import check_seed
 from ._activations import Activation
 
-#: The normalisation placements of science note section 4.
+#: The normalisation placements of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation.
 NORMS = ("none", "bn_before", "bn_after", "ln_before", "ln_after")
 
 _NORM_EPS = 1e-5  # as torch.nn.BatchNorm1d / LayerNorm
@@ -32,7 +32,7 @@ class MLPSpec:
     MaxPool1d(``pool``); the readout is a Linear layer with ``n_out`` outputs. Every Linear layer
     (readout included) has weights :math:`\\mathcal N(0, \\sigma_w^2/\\text{fan-in})` and biases
     :math:`\\mathcal N(0, \\sigma_b^2)`, so the outputs are the pre-activations of layer
-    ``depth + 1`` of the mean-field theory (science note, sections 3 and 5).
+    ``depth + 1`` of the mean-field theory (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield).
 
     Parameters
     ----------
@@ -196,7 +196,7 @@ class MLPEnsemble(nn.Module):
 
 
 def fractions_from_outputs(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
-    """The fraction of guesses per class from network outputs (science note, section 1).
+    """The fraction of guesses per class from network outputs (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions).
 
     Parameters
     ----------
@@ -252,7 +252,7 @@ def favoured_first(per_class: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     """Reorder per-class quantities of K networks so that each network's initially favoured class comes first.
 
     The official dynamics runs track the loss and accuracy of the class each initialisation
-    favoured and of the others, in that order (science note, section 4).
+    favoured and of the others, in that order (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation).
 
     Parameters
     ----------

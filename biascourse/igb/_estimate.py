@@ -1,6 +1,6 @@
 """Measuring initial guessing bias over many initialisations: gamma and its statistical error.
 
-Science note, sections 1 and 8: with :math:`O=\\mu_W+\\delta_W(\\xi)`,
+https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator: with :math:`O=\\mu_W+\\delta_W(\\xi)`,
 
 .. math:: \\gamma=\\frac{\\mathrm{Var}_W(\\mu_W)}{\\mathbb E_W\\,\\mathrm{Var}_\\chi(O\\mid W)} .
 
@@ -37,7 +37,7 @@ class GammaEstimate:
 
     @property
     def c(self) -> np.ndarray | float:
-        """The implied output correlation :math:`c=\\gamma/(1+\\gamma)` (science note, section 1)."""
+        """The implied output correlation :math:`c=\\gamma/(1+\\gamma)` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions)."""
         return self.value / (1.0 + self.value)
 
 
@@ -69,7 +69,7 @@ def gamma_ratio(ensemble_part: np.ndarray, data_part: np.ndarray) -> GammaEstima
 
 
 def scalar_output(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
-    """The scalar output O whose statistics define gamma (science note, sections 1 and 9).
+    """The scalar output O whose statistics define gamma (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator).
 
     Shape (..., n) passes through; (..., n, 1) is squeezed; (..., n, 2) gives :math:`O_0-O_1`
     (argmax = class 0 iff positive); (..., n, C > 2) gives output node 0, as the official
@@ -108,7 +108,7 @@ def estimate_gamma(outputs: np.ndarray | torch.Tensor) -> GammaEstimate:
     GammaEstimate
         :math:`\\hat\\gamma=\\widehat{\\mathrm{Var}}_k(\\bar O_k)/\\mathrm{mean}_k\\,\\widehat{\\mathrm{Var}}_\\chi(O_k)`
         with its standard error. It is gamma *of the n points*: against the infinite-data theory
-        expect :math:`\\hat\\gamma\\approx\\gamma+(1+\\gamma)/n` (science note, section 8).
+        expect :math:`\\hat\\gamma\\approx\\gamma+(1+\\gamma)/n` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator).
     """
     return _gamma_from_moments(*_output_moments(scalar_output(outputs)))
 
@@ -118,7 +118,7 @@ def output_correlation(outputs: np.ndarray | torch.Tensor) -> float:
 
     :math:`q_{ab}=\\mathbb E_W O_aO_b` averaged over the pairs :math:`a\\neq b`, and
     :math:`q_{aa}=\\mathbb E_W O_a^2`; compare with :math:`\\hat\\gamma/(1+\\hat\\gamma)`
-    (science note, section 1).
+    (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions).
     """
     out = scalar_output(outputs)
     n = out.shape[-1]
@@ -149,7 +149,7 @@ class InitStatistics:
 
     @property
     def gamma(self) -> GammaEstimate:
-        """Gamma of the scalar output (the quantity of science note section 1)."""
+        """Gamma of the scalar output (the quantity of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions)."""
         return _gamma_from_moments(self.output_mean, self.output_var)
 
     @property

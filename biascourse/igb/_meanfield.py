@@ -1,6 +1,6 @@
 """Mean-field signal propagation: variance and correlation maps, chi_1, order and chaos, and gamma.
 
-Science note, section 5 (after Poole et al. 2016 and Schoenholz et al. 2017). For a wide MLP with
+https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield (after Poole et al. 2016 and Schoenholz et al. 2017). For a wide MLP with
 weights :math:`\\mathcal N(0,\\sigma_w^2/\\text{fan-in})` and biases :math:`\\mathcal N(0,\\sigma_b^2)`,
 the pre-activations of two inputs are jointly Gaussian with second moment :math:`q` and
 correlation :math:`c`, and one layer maps
@@ -9,7 +9,7 @@ correlation :math:`c`, and one layer maps
           q\\,c\\mapsto\\sigma_w^2\\,\\mathbb E\\,\\phi(u_a)\\phi(u_b)+\\sigma_b^2 .
 
 The correlation of the *outputs* between two distinct data points is the IGB level,
-:math:`c=\\gamma/(1+\\gamma)` (science note, section 1), so the same maps predict gamma for any
+:math:`c=\\gamma/(1+\\gamma)` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions), so the same maps predict gamma for any
 depth, activation, shift, bias and normalisation placement. All functions are vectorised: pass
 arrays (e.g. a meshgrid) of :math:`\\sigma_w^2` and :math:`\\sigma_b^2`.
 """
@@ -117,7 +117,7 @@ def fixed_point_c(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
 
 @dataclass(frozen=True)
 class PhaseDiagram:
-    """Mean-field quantities on a grid of :math:`(\\sigma_w^2,\\sigma_b^2)` (science note, section 5).
+    """Mean-field quantities on a grid of :math:`(\\sigma_w^2,\\sigma_b^2)` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield).
 
     Attributes
     ----------
@@ -172,7 +172,7 @@ def _bisect_sigma_w2(condition, sigma_b2, lo, hi):
 def edge_of_chaos(sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
     """The edge of chaos: the :math:`\\sigma_w^2` where :math:`\\chi_1(q^*)=1`, for each :math:`\\sigma_b^2`.
 
-    For tanh, :math:`\\sigma^2_{w,\\mathrm{EOC}}(0.1)=1.9861` (science note, section 5); for ReLU it is 2.
+    For tanh, :math:`\\sigma^2_{w,\\mathrm{EOC}}(0.1)=1.9861` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield); for ReLU it is 2.
     """
     phi = as_activation(activation)
     sigma_b2 = np.asarray(sigma_b2, dtype=float)
@@ -214,7 +214,7 @@ def correlation_profile(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.
 
     The inputs are described by their per-coordinate second moment ``input_q`` (:math:`\\|x\\|^2/d`)
     and the correlation ``input_c`` between distinct points (0 for centred Gaussian data; see
-    :func:`input_moments`). Normalisation acts as in science note section 4, in the limit of
+    :func:`input_moments`). Normalisation acts as in https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation, in the limit of
     infinite width and data: BatchNorm centres and rescales each unit over the data (so
     :math:`q=1, c=0` after it); LayerNorm rescales each point over the units (:math:`q=1`) and,
     placed after the activation, also removes the mean over units :math:`\\mathbb E\\phi`, leaving

@@ -1,6 +1,6 @@
 """Chapter 8: simplicity biases, measured: what a network learns first.
 
-Specification: the course's science note on simplicity biases (Rahaman et al.; Fridovich-Keil et
+Derivations: https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html (after Rahaman et al.; Fridovich-Keil et
 al.; Hacohen and Weinshall; Refinetti, Ingrosso and Goldt; Belrose et al.).
 
 Spectral bias in 1-D regression

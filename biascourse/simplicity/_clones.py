@@ -1,6 +1,6 @@
 """Distributional simplicity bias: Gaussian and mean clones of each class, and optimal-transport edits.
 
-Science note on simplicity biases, section 4 (Refinetti, Ingrosso and Goldt; Belrose et al.). A
+https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb (Refinetti, Ingrosso and Goldt; Belrose et al.). A
 network that has so far used only the class means and covariances classifies samples of the
 maximum-entropy distribution with those moments, the **Gaussian clone**
 :math:`\\mathcal N(\\mu_c,\\Sigma_c)`, as well as the real data; one that has used only the means
@@ -17,11 +17,11 @@ import numpy as np
 
 from .._random import check_seed
 
-#: The clone kinds of science note section 4.
+#: The clone kinds of https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb.
 CLONE_KINDS = ("gaussian", "mean")
 #: The two ways of factoring a singular covariance.
 FACTORISATIONS = ("clip", "jitter")
-#: Default jitter, relative to the mean variance :math:`\mathrm{tr}\,\Sigma/d` (science note, section 4).
+#: Default jitter, relative to the mean variance :math:`\mathrm{tr}\,\Sigma/d` (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb).
 DEFAULT_JITTER = 1e-5
 
 
@@ -115,7 +115,7 @@ def sample_clones(
     method: str = "clip",
     jitter: float = DEFAULT_JITTER,
 ) -> np.ndarray:
-    """Draw one clone sample per label (science note, section 4, step 2).
+    """Draw one clone sample per label (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb, step 2).
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def gaussian_transport_map(cov_a: np.ndarray, cov_b: np.ndarray, jitter: float =
 
     :math:`A=\\Sigma_A^{-1/2}(\\Sigma_A^{1/2}\\Sigma_B\\Sigma_A^{1/2})^{1/2}\\Sigma_A^{-1/2}`, so that
     :math:`T(x)=\\mu_B+A(x-\\mu_A)` maps :math:`\\mathcal N(\\mu_A,\\Sigma_A)` onto
-    :math:`\\mathcal N(\\mu_B,\\Sigma_B)` and :math:`A\\Sigma_AA^\\top=\\Sigma_B` (science note, section 4,
+    :math:`\\mathcal N(\\mu_B,\\Sigma_B)` and :math:`A\\Sigma_AA^\\top=\\Sigma_B` (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb,
     step 6). A singular :math:`\\Sigma_A` needs ``jitter`` > 0: both covariances then get
     ``jitter`` :math:`\\cdot\\mathrm{tr}\\,\\Sigma/d` added on the diagonal.
     """
@@ -187,7 +187,7 @@ def transport(x: np.ndarray, stats: ClassStatistics, source: int, target: int, j
     """Edit inputs of class ``source`` so that they get the mean and covariance of class ``target``.
 
     :math:`T(x)=\\mu_B+A(x-\\mu_A)` with :math:`A` from :func:`gaussian_transport_map` on the class
-    statistics (science note, section 4, step 6).
+    statistics (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb, step 6).
     """
     for name, c in (("source", source), ("target", target)):
         if not 0 <= c < stats.n_classes:

@@ -1,6 +1,6 @@
 """Spectral bias in high dimension: the spectrum of a network's output along interpolation paths.
 
-Science note on simplicity biases, section 2 (after Fridovich-Keil et al.). Along the straight path
+https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths (after Fridovich-Keil et al.). Along the straight path
 :math:`x(s_m)=(1-s_m)x_a+s_mx_b`, :math:`s_m=m/(M-1)`, a scalar output :math:`h_m` is detrended
 (the line through its end points and then its mean are removed), its power spectrum
 :math:`P_j=|\\mathrm{rfft}(\\tilde h)_j|^2` is taken for :math:`j\\ge1`, and the energy ratios
@@ -48,7 +48,7 @@ def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> 
 def detrend(h: np.ndarray) -> np.ndarray:
     """Remove the line through the end points, then the mean, along the last axis.
 
-    :math:`\\tilde h_m = h_m-[h_0+(h_{M-1}-h_0)s_m]` minus its mean (science note, section 2, step 2).
+    :math:`\\tilde h_m = h_m-[h_0+(h_{M-1}-h_0)s_m]` minus its mean (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 2).
     """
     h = np.asarray(h, dtype=float)
     s = np.linspace(0.0, 1.0, h.shape[-1])
@@ -88,7 +88,7 @@ def _fractions(h: np.ndarray, detrended: bool) -> np.ndarray:
 
 
 def band_energy_ratios(h: np.ndarray, detrended: bool = True) -> np.ndarray:
-    """Band fractions :math:`R_k=P_k/\\sum_{j\\ge1}P_j`, k = 1..M/2 (science note, section 2, step 3).
+    """Band fractions :math:`R_k=P_k/\\sum_{j\\ge1}P_j`, k = 1..M/2 (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 3).
 
     Returns
     -------
@@ -186,7 +186,7 @@ def path_outputs(
     pairs : index pairs (P, 2), as returned by :func:`sample_pairs`.
     n_points : the number M of points per path.
     output : ``"probability"`` (softmax probability of :math:`x_a`'s class, the course default)
-        or ``"margin"`` (:func:`logit_margin`); science note section 2, step 1.
+        or ``"margin"`` (:func:`logit_margin`); https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 1.
 
     Returns
     -------
@@ -218,7 +218,7 @@ def path_energy_probe(
 ) -> Callable[[torch.nn.Module], np.ndarray]:
     """Probe for :func:`~biascourse.simplicity.train_with_probes`: the high-frequency fraction
     :math:`R_{\\ge k}` of ``output`` along the given paths, averaged over the paths that have
-    energy (science note, section 2, step 4); shape (K,) for a stack of K networks."""
+    energy (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 4); shape (K,) for a stack of K networks."""
 
     def probe(model: torch.nn.Module) -> np.ndarray:
         h = path_outputs(model, x, labels, pairs, n_points, output)

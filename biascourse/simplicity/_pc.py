@@ -1,6 +1,6 @@
 """Principal-component bias: convergence of a linear model along the principal directions.
 
-Science note on simplicity biases, section 3 (Hacohen and Weinshall). For centred data with
+https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc (Hacohen and Weinshall). For centred data with
 covariance :math:`\\Sigma=X^\\top X/n=\\sum_j\\lambda_ju_ju_j^\\top`, full-batch gradient descent with
 step :math:`\\eta` on :math:`\\frac1{2n}\\|XW-Y\\|_F^2` obeys, exactly,
 
@@ -23,7 +23,7 @@ from .._random import check_seed
 
 @dataclass(frozen=True)
 class PrincipalComponents:
-    """The PCA basis of a data set (science note, section 3, step 1).
+    """The PCA basis of a data set (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc, step 1).
 
     Attributes
     ----------
@@ -102,7 +102,7 @@ def train_linear_network(
 ) -> np.ndarray:
     """Full-batch gradient descent on :math:`\\frac1{2n}\\|X_cW-Y\\|_F^2` for a (deep) linear network.
 
-    Science note, section 3. The network is :math:`W=W_1W_2\\cdots W_L` (``depth`` = L factors;
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc. The network is :math:`W=W_1W_2\\cdots W_L` (``depth`` = L factors;
     L = 1 is the linear model of the exact law), with independent :math:`\\mathcal N(0,`
     ``init_scale``:math:`^2)` entries. The inputs are centred; the loss and its gradient depend
     on the data only through :math:`\\Sigma=X_c^\\top X_c/n` and :math:`X_c^\\top Y/n`, so each step
@@ -167,7 +167,7 @@ def train_linear_network(
 def pc_residuals(maps: np.ndarray, pcs: PrincipalComponents, reference: np.ndarray) -> np.ndarray:
     """Per-PC relative residual :math:`r_j(t)=\\|u_j^\\top(W(t)-W_{\\rm ref})\\|/\\|u_j^\\top(W(0)-W_{\\rm ref})\\|`.
 
-    Science note, section 3, step 3.
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc, step 3.
 
     Parameters
     ----------
@@ -206,7 +206,7 @@ def pc_residual_law(eigenvalues: np.ndarray, lr: float, steps: Sequence[int]) ->
 def mean_input_gradient(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray) -> np.ndarray:
     """Data-averaged input gradient :math:`J=\\mathbb E_x[\\partial f/\\partial x]`, shape (d, C).
 
-    Science note, section 3 (non-linear MLP): the analogue of a linear model's :math:`W`, to be
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc (non-linear MLP): the analogue of a linear model's :math:`W`, to be
     fed to :func:`pc_residuals`. ``model`` maps (n, d) to (n, C), on the device of its parameters
     when it is a ``torch.nn.Module``; a stack of K networks (a module with ``n_models``, such as
     :class:`biascourse.models.BatchedMLP`, mapping per-network inputs (K, n, d) to (K, n, C))

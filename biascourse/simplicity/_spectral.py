@@ -1,6 +1,6 @@
 """Spectral bias in 1-D regression: the target, its Fourier amplitudes and the learning times.
 
-Science note on simplicity biases, section 1 (Rahaman et al.): a sum of ten sines of frequencies
+https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral (Rahaman et al.): a sum of ten sines of frequencies
 5, 10, ..., 50 sampled on the periodic grid :math:`z_j = j/N` (endpoint excluded), and the
 normalised amplitude :math:`2F_{k_i}/A_i` of the network's output at each target frequency, where
 :math:`F_k = |\\tfrac1N\\sum_j f(z_j)e^{-2\\pi i kj/N}|`. The normalisation is exactly 1 for a
@@ -24,7 +24,7 @@ AMPLITUDE_PROFILES = ("equal", "increasing")
 class SpectralTarget:
     """The target :math:`\\lambda(z)=\\sum_i A_i\\sin(2\\pi k_i z+\\varphi_i)` on the grid :math:`z_j=j/N`.
 
-    Science note, section 1.
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral.
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ class SpectralTarget:
 def fourier_amplitudes(y: np.ndarray) -> np.ndarray:
     """Single-bin DFT magnitudes :math:`F_k = |\\tfrac1N\\sum_j y_j e^{-2\\pi i kj/N}|`, k = 0..N/2-1.
 
-    Science note, section 1, step 1 (``np.fft.fft(y)/N``).
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral, step 1 (``np.fft.fft(y)/N``).
 
     Parameters
     ----------
@@ -122,7 +122,7 @@ def fourier_amplitudes(y: np.ndarray) -> np.ndarray:
 def normalised_amplitudes(y: np.ndarray, target: SpectralTarget) -> np.ndarray:
     """Normalised amplitude :math:`2F_{k_i}/A_i` of ``y`` at each target frequency.
 
-    Science note, section 1, step 2: exactly 1 for the target itself, 0 for a function without
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral, step 2: exactly 1 for the target itself, 0 for a function without
     the component.
 
     Parameters
@@ -145,7 +145,7 @@ def normalised_amplitudes(y: np.ndarray, target: SpectralTarget) -> np.ndarray:
 def learning_times(steps: np.ndarray, amplitudes: np.ndarray, threshold: float = 0.9) -> np.ndarray:
     """Per-frequency learning time :math:`\\tau_k = \\min\\{t: 2F_k(t)/A_k \\ge \\text{threshold}\\}`.
 
-    Science note, section 1 (course variant).
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral (course variant).
 
     Parameters
     ----------

@@ -4,8 +4,9 @@ The simplicity biases of chapter 8 are read off *functions* of the network durin
 output on a 1-D grid (spectral bias), its output along interpolation paths, its accuracy on clone
 data sets. :func:`train_with_probes` trains a stack of K networks
 (:class:`biascourse.models.BatchedMLP`) and calls each probe at the logged steps; probes return one
-value (or array) per network. :func:`fit_spectral` is the 1-D regression experiment of science
-note section 1 built on it: each network fits its own target (its own phase draw).
+value (or array) per network. :func:`fit_spectral` is the 1-D regression experiment of
+https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral
+built on it: each network fits its own target (its own phase draw).
 
 Why not :func:`biascourse.train.train`: that loop records loss and accuracy on labelled evaluation
 sets; here the measurements are general functions of the networks, and the 1-D task is a
@@ -179,7 +180,7 @@ def _evaluation_probe(x, y, batch: int, kind: str) -> Probe:
 
 @dataclass(frozen=True)
 class SpectralHistory:
-    """Outputs of K networks on the 1-D grid during training (science note, section 1).
+    """Outputs of K networks on the 1-D grid during training (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral).
 
     Attributes
     ----------
@@ -217,7 +218,7 @@ def fit_spectral(
     seeds: Sequence[int] | None = None,
     device: str | torch.device | None = None,
 ) -> SpectralHistory:
-    """Fit one MLP to each 1-D target by full-batch training on its grid (science note, section 1).
+    """Fit one MLP to each 1-D target by full-batch training on its grid (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral).
 
     The networks map :math:`z\\in[0,1)` to one output and minimise the mean squared error on the
     N grid points.

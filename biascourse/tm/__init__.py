@@ -1,6 +1,7 @@
 """The teacher-mixture model and the exact theory of online SGD on it (chapters 2-4).
 
-Science note ``teacher_mixture.md``. Parameters live in :class:`TMParams`; :func:`solve` gives the
+Derivations: https://biascourse.github.io/biascourse/book/derivations/tm_model.html, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html and
+https://biascourse.github.io/biascourse/book/derivations/tm_phases.html. Parameters live in :class:`TMParams`; :func:`solve` gives the
 N -> infinity theory, :func:`simulate` runs exact online SGD in N dimensions (or the exact
 finite-N Markov chain of the order parameters), :func:`sample` draws data sets. The
 sub-modules :mod:`~biascourse.tm.phases` and :mod:`~biascourse.tm.explore` hold chapter 4 (phases of

@@ -1,4 +1,4 @@
-"""Drawing teacher-mixture data: teachers, shift and labelled samples in dimension N (science note §1, §9)."""
+"""Drawing teacher-mixture data: teachers, shift and labelled samples in dimension N (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ Array = Union[np.ndarray, torch.Tensor]
 def fixed_coordinates(params: TMParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Coordinates of ``W_T^+ / sqrt(N)``, ``W_T^- / sqrt(N)`` and ``v / sqrt(N)`` in an orthonormal basis.
 
-    Science note §9: ``W_T^+ = sqrt(N) e1``, ``W_T^- = sqrt(N) (T e1 + sqrt(1 - T^2) e2)`` and
+    https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification: ``W_T^+ = sqrt(N) e1``, ``W_T^- = sqrt(N) (T e1 + sqrt(1 - T^2) e2)`` and
     ``v = sqrt(N V) (a e1 + b' e2 + sqrt(1 - a^2 - b'^2) e3)`` with ``a = m_+ / sqrt(V)`` and
     ``b' = (m_- / sqrt(V) - T a) / sqrt(1 - T^2)``. Returns three vectors of length 3 whose Gram
     matrix is :func:`~biascourse.tm.teacher_shift_gram`.
@@ -37,7 +37,7 @@ def fixed_coordinates(params: TMParams) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 @dataclass(frozen=True)
 class Geometry:
-    """Teachers and shift vector in dimension N: ``|W_T^+-|^2 = N``, ``|v|^2 = N V`` (§1)."""
+    """Teachers and shift vector in dimension N: ``|W_T^+-|^2 = N``, ``|v|^2 = N V`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data)."""
 
     teacher_plus: Array
     teacher_minus: Array
@@ -78,7 +78,7 @@ def sample(
     device: Union[str, torch.device, None] = None,
     dtype: Optional[str] = None,
 ) -> TMSample:
-    """Draw n labelled samples ``(x, y, group)`` of the teacher-mixture model in dimension N (§1).
+    """Draw n labelled samples ``(x, y, group)`` of the teacher-mixture model in dimension N (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data).
 
     Parameters
     ----------
@@ -87,7 +87,7 @@ def sample(
     N : input dimension (>= 3).
     seed : seed of the draw; same seed, same data.
     geometry : teachers and shift to reuse (e.g. ``train.geometry`` for a test set); by default
-        they are drawn first from the same seed, in a random orthonormal frame (§9).
+        they are drawn first from the same seed, in a random orthonormal frame (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification).
     backend : ``"numpy"`` or ``"torch"`` (then ``device`` picks the device).
     dtype : ``"float32"`` or ``"float64"``; default float64 for numpy, float32 for torch.
 

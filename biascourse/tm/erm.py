@@ -1,6 +1,6 @@
 """Learning from a fixed training set to convergence: the equilibrium picture (chapter 2 companion).
 
-Empirical risk minimisation (ERM) of the linear student of the science note (§2) on ``n = alpha N``
+Empirical risk minimisation (ERM) of the linear student of (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol) on ``n = alpha N``
 teacher-mixture samples,
 
     (W_hat, b_hat) = argmin_{W, b}  sum_mu s_mu l(y_mu, W.x_mu / sqrt(N) + b) + lam |W|^2 / 2,
@@ -10,11 +10,11 @@ logistic loss ``l = log(1 + exp(-y y_hat))`` (Newton's method with a line search
 convergence). The intercept ``b`` is optional and not regularised; ``s_mu`` are sample weights (0/1
 masks select the training set of one sub-population for *separate* training).
 
-The per-group test errors of a learned student are the exact population errors of §5 evaluated at
+The per-group test errors of a learned student are the exact population errors of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors evaluated at
 its order parameters ``R_+, R_-, M, Q, b``: for fixed weights the test fields are Gaussian inside
 each group, so no test set (and no test-set noise) is needed. For the square loss,
 :func:`ridge_theory` gives the high-dimensional limit ``N -> infinity`` at fixed ``alpha``; its
-derivation is in the notebook ``02b_equilibrium`` (section 2).
+derivation is in the notebook ``02b_equilibrium`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol).
 """
 from __future__ import annotations
 
@@ -65,12 +65,12 @@ class ERMCurve:
     Attributes
     ----------
     alpha : sample ratios ``n / N`` (for a simulation, ``round(alpha N) / N``).
-    model_plus, model_minus : order parameters (§2) of the student that predicts group + and of the
+    model_plus, model_minus : order parameters (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol) of the student that predicts group + and of the
         one that predicts group -. With joint training they are the same student; with separate
         training, ``model_plus`` was trained on the group-+ samples only, ``model_minus`` on the
         group-- samples only.
-    eps_plus, eps_minus : per-group test MSE with the 1/2 of the loss (§5).
-    err_plus, err_minus : per-group test misclassification probabilities (§5).
+    eps_plus, eps_minus : per-group test MSE with the 1/2 of the loss (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
+    err_plus, err_minus : per-group test misclassification probabilities (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
     params, loss, lam, training, intercept : the setting.
     N : input dimension of the simulation (None for the theory).
     seeds : seed of each row (None for the theory).
@@ -207,7 +207,7 @@ def fit(
 
 
 def overlaps(W: np.ndarray, geometry: Geometry, b: ArrayLike = 0.0) -> TMState:
-    """Order parameters of weights ``W`` (§2): ``R_+- = W.W_T^+-/N``, ``M = W.v/N``, ``Q = W.W/N``.
+    """Order parameters of weights ``W`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol): ``R_+- = W.W_T^+-/N``, ``M = W.v/N``, ``Q = W.W/N``.
 
     ``W`` has shape ``batch + (N,)``; the geometry's vectors broadcast against it (one geometry per
     seed: stack them along the batch axes).
@@ -258,7 +258,7 @@ def learning_curve(
     -------
     ERMCurve
         Fields of shape ``(n_seeds, n_alphas)``; the errors are exact population errors of the
-        learned weights (§5).
+        learned weights (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
 
     Examples
     --------
@@ -326,7 +326,7 @@ def ridge_theory(
     """Per-group errors of ridge regression in the limit ``N -> infinity`` at fixed ``alpha = n/N``.
 
     The saddle-point equations of the square loss for the teacher-mixture model, derived in the
-    notebook ``02b_equilibrium`` (section 2) by a leave-one-out (cavity) argument, in the form of
+    notebook ``02b_equilibrium`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol) by a leave-one-out (cavity) argument, in the form of
     the Gaussian-mixture equations of Loureiro et al. (2021) specialised to isotropic groups and
     per-group teachers. With ``k_c = alpha p_c / (1 + Delta_c chi)``:
 
@@ -509,7 +509,7 @@ def _logistic_newton(Z, y, w, lam, intercept, tol, max_iter) -> tuple[np.ndarray
 
 
 def _curve(params, alpha, plus: TMState, minus: TMState, loss, lam, training, intercept, N=None, seeds=None) -> ERMCurve:
-    """Evaluate the §5 errors of the group-+ student on group + and of the group-- student on group -."""
+    """Evaluate the https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors errors of the group-+ student on group + and of the group-- student on group -."""
     args = lambda s: (s.R_plus, s.R_minus, s.M, s.Q, s.b)  # noqa: E731
     eps_plus, err_plus = group_mse(params, *args(plus))[0], group_error_rate(params, *args(plus))[0]
     eps_minus, err_minus = group_mse(params, *args(minus))[1], group_error_rate(params, *args(minus))[1]

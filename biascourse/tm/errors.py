@@ -1,4 +1,4 @@
-"""Per-group errors of the linear student as functions of the order parameters (science note §5)."""
+"""Per-group errors of the linear student as functions of the order parameters (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ from .params import ArrayLike, TMParams
 def group_mse(
     params: TMParams, R_plus: ArrayLike, R_minus: ArrayLike, M: ArrayLike, Q: ArrayLike, b: ArrayLike = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean-squared generalisation error of each sub-population, with the 1/2 of the loss (§5).
+    """Mean-squared generalisation error of each sub-population, with the 1/2 of the loss (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
 
     ``eps_c = 1/2 [1 + (cM + b)^2 + Delta_c Q - 2 (cM + b) E_c - 2 sqrt(Delta_c) G_c R_c]``.
 
@@ -36,7 +36,7 @@ def group_mse(
 def group_error_rate(
     params: TMParams, R_plus: ArrayLike, R_minus: ArrayLike, M: ArrayLike, Q: ArrayLike, b: ArrayLike = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Misclassification probability ``P(sign y_hat != y | c)`` of each sub-population (§5).
+    """Misclassification probability ``P(sign y_hat != y | c)`` of each sub-population (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
 
     ``P_c = Phi(h_A) + Phi(h_B) - 2 Phi_2(h_A, h_B; R_c / sqrt(Q))`` with
     ``h_A = -(cM + b) / sqrt(Delta_c Q)`` and ``h_B = -a_c / sqrt(Delta_c)``. In the centred case it

@@ -1,4 +1,4 @@
-"""The example parameter sets of the science note §7, used by the chapters and the tests."""
+"""The example parameter sets of https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-examples, used by the chapters and the tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from .params import TMParams
 
 @dataclass(frozen=True)
 class TMExample:
-    """A parameter set with its initial condition and horizon (science note §7).
+    """A parameter set with its initial condition and horizon (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-examples).
 
     Attributes
     ----------
@@ -29,7 +29,7 @@ _GENERAL = dict(rho=0.7, delta_plus=0.5, delta_minus=1.5, v=2.0, T=0.6, m_plus=0
 
 EXAMPLES: dict[str, TMExample] = {
     "general": TMExample(TMParams(**_GENERAL), 0.5, 25.0, "all couplings on: offsets, overlaps, T < 1, V > 0"),
-    "general_bias": TMExample(TMParams(**_GENERAL, eta_b=0.3), 0.5, 25.0, "a trained student bias (§3.3)"),
+    "general_bias": TMExample(TMParams(**_GENERAL, eta_b=0.3), 0.5, 25.0, "a trained student bias (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias)"),
     "centred_crossing": TMExample(TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.1), 0.0, 80.0,
                                   "a single crossing: the high-variance minority learns first, then loses"),
     "centred_T09": TMExample(TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, T=0.9, eta=0.1), 0.0, 80.0,
@@ -42,4 +42,4 @@ EXAMPLES: dict[str, TMExample] = {
                                       alpha_minus=-0.2, eta=0.05), 0.0, 150.0,
                              "class imbalance, then saliency, then representation: two crossings"),
 }
-"""Example sets of the science note §7, by name (``tm.EXAMPLES["centred_crossing"].params``)."""
+"""Example sets of https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-examples, by name (``tm.EXAMPLES["centred_crossing"].params``)."""

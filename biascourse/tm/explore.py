@@ -3,8 +3,8 @@
 :func:`plot_dynamics` draws per-group losses, misclassification rates and order parameters with the
 phases of bias shaded and the timescales marked; :func:`overlay_simulation` adds simulation points;
 :func:`plot_phase_diagram` colours a :class:`~biascourse.tm.phases.BiasRegimes` grid; and
-:class:`PhaseExplorer` puts sliders on all of it (ipywidgets). Science note ``teacher_mixture.md``
-§4-§6.
+:class:`PhaseExplorer` puts sliders on all of it (ipywidgets). Derivations:
+https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form and https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def plot_dynamics(
     legend: bool = True,
     t_cross: Optional[np.ndarray] = None,
 ) -> tuple[Figure, np.ndarray]:
-    """Per-group loss, per-group misclassification and order parameters from the theory (§4, §5).
+    """Per-group loss, per-group misclassification and order parameters from the theory (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
 
     Three panels: the MSE ``eps_+`` (blue), ``eps_-`` (red) and the total (purple) with the crossing
     times marked; the misclassification probabilities ``P_+-``; the order parameters ``R_+-, M, Q``.
@@ -201,7 +201,7 @@ def _phase_legend(fig: Figure, params: TMParams, intervals: Sequence[Phase], tim
 def plot_phase_diagram(
     regimes: BiasRegimes, ax: Optional[plt.Axes] = None, *, rules: bool = True, legend: bool = True
 ) -> plt.Axes:
-    """Colour a phase diagram from :func:`~biascourse.tm.phases.phase_diagram` (§6.1).
+    """Colour a phase diagram from :func:`~biascourse.tm.phases.phase_diagram` (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-diagram).
 
     Blue/red: the group preferred asymptotically; dark: the preference never changes; light: it
     changes (a crossing); white: the dynamics diverge. With ``rules`` the small-eta boundaries
@@ -272,7 +272,7 @@ class PhaseExplorer:
 
     Parameters
     ----------
-    params : starting model; default the "three_phase" set of the science note §7.
+    params : starting model; default the "three_phase" set of https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-examples.
     log_time : start with a logarithmic time axis.
 
     Examples

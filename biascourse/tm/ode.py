@@ -1,7 +1,7 @@
 """The exact high-dimensional theory of online SGD on the teacher-mixture model.
 
-Science note §3 (ODEs for the order parameters), §4 (closed form, fixed point, timescales) and
-§6.1 (crossings). Everything is vectorised over times and over array-valued :class:`TMParams`.
+https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-odes (ODEs for the order parameters), https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form (closed form, fixed point, timescales) and
+https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred (crossings). Everything is vectorised over times and over array-valued :class:`TMParams`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ InitLike = Union[TMState, Mapping[str, ArrayLike], None]
 
 @dataclass(frozen=True)
 class Coefficients:
-    """Constants of the ODEs of §3.2 (numbering c1..c9 is the science note's own, not the paper's).
+    """Constants of the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients (numbering c1..c9 is  's own, not the paper's).
 
     ``E_bar = rho E_+ - (1 - rho) E_-``, ``E_bar_delta = rho Delta_+ E_+ - (1 - rho) Delta_- E_-``,
     ``g_plus``, ``g_minus`` and ``h`` are the Stein terms; then
@@ -49,7 +49,7 @@ class Coefficients:
 
 
 def coefficients(params: TMParams) -> Coefficients:
-    """The coefficients of the ODEs of §3.2 for the student without a bias (arrays of ``params.shape``)."""
+    """The coefficients of the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients for the student without a bias (arrays of ``params.shape``)."""
     p = params
     rho, q = p.rho, 1 - p.rho
     sp, sm = np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)
@@ -79,11 +79,11 @@ def coefficients(params: TMParams) -> Coefficients:
 
 
 def fixed_point(params: TMParams) -> TMState:
-    """The fixed point of the ODEs (§4; with the trainable bias of §3.3 when ``eta_b > 0``).
+    """The fixed point of the ODEs (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form; with the trainable bias of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias when ``eta_b > 0``).
 
     Meaningful as the long-time limit only for ``eta < eta_max``; there ``Q`` converges.
     ``Q^inf = tau_Q [c4 + c5 M + c6 M^2 + c7 R_+ + c8 R_-]`` without a bias; with a bias the
-    (M, b) pair solves the 2x2 linear system of §3.3 first.
+    (M, b) pair solves the 2x2 linear system of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias first.
     """
     p, k = params, coefficients(params)
     s = 2 * p.rho - 1
@@ -104,7 +104,7 @@ def fixed_point(params: TMParams) -> TMState:
 
 
 def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method = "closed_form") -> Trajectory:
-    """Order parameters and per-group errors of online SGD in the limit N -> infinity (§3-§5).
+    """Order parameters and per-group errors of online SGD in the limit N -> infinity (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-odes, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
 
     Parameters
     ----------
@@ -112,9 +112,9 @@ def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method 
     t : times (steps / N), any shape, >= 0.
     init : initial order parameters (a :class:`TMState`, or a mapping such as
         ``{"Q": 0.25}``); default ``W = 0``. Start it from a simulation's measured initial state
-        (``sim.initial_state()``) to compare with that simulation (§9).
-    method : ``"closed_form"`` (§4; the student without a bias) or ``"ode"`` (numerical integration
-        of §3.2/§3.3, also for the trainable bias). Both agree to 1e-8.
+        (``sim.initial_state()``) to compare with that simulation (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification).
+    method : ``"closed_form"`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form; the student without a bias) or ``"ode"`` (numerical integration
+        of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias, also for the trainable bias). Both agree to 1e-8.
 
     Returns
     -------
@@ -150,8 +150,8 @@ def order_parameters(params: TMParams, t: ArrayLike, init: InitLike = None, meth
     if method == "closed_form":
         if params.has_bias or np.any(np.asarray(init.b) != 0):
             raise ValueError(
-                "method='closed_form' covers the student without a bias (eta_b = 0 and b = 0, §4); "
-                "use method='ode' for the trainable bias of §3.3"
+                "method='closed_form' covers the student without a bias (eta_b = 0 and b = 0, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form); "
+                "use method='ode' for the trainable bias of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias"
             )
         return _closed_form(params, t, init)
     if method == "ode":
@@ -162,7 +162,7 @@ def order_parameters(params: TMParams, t: ArrayLike, init: InitLike = None, meth
 def crossings(
     params: TMParams, t_max: float, init: InitLike = None, method: Method = "closed_form", n_grid: int = 4000
 ) -> np.ndarray:
-    """Times in ``(0, t_max]`` at which ``eps_+ - eps_-`` changes sign (§6.1, §6.3).
+    """Times in ``(0, t_max]`` at which ``eps_+ - eps_-`` changes sign (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred, https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three).
 
     Sign changes are bracketed on a grid that is dense both at short times (geometric) and along the
     whole horizon (linear), then each root is found with Brent's method on the exact solution
@@ -223,7 +223,7 @@ def _relaxation(t: np.ndarray, rate: ArrayLike, source_rate: ArrayLike) -> np.nd
 
 
 def _closed_form(params: TMParams, t: np.ndarray, init: TMState) -> dict:
-    """The closed-form solution of §4 from an arbitrary initial state."""
+    """The closed-form solution of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form from an arbitrary initial state."""
     shape = params.shape + t.shape
     p = with_time_axes(params, t)
     k = coefficients(p)
@@ -252,7 +252,7 @@ def _closed_form(params: TMParams, t: np.ndarray, init: TMState) -> dict:
 
 
 def _dQ_dt(p: TMParams, R_plus, R_minus, M, Q, b) -> np.ndarray:
-    """Compact form of dQ/dt (§3.2, §3.3): 2 eta E[e lambda] + eta^2 sum_c p_c Delta_c 2 eps_c."""
+    """Compact form of dQ/dt (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias): 2 eta E[e lambda] + eta^2 sum_c p_c Delta_c 2 eps_c."""
     eps_plus, eps_minus = group_mse(p, R_plus, R_minus, M, Q, b)
     drift = 0.0
     for c, pc, delta, E, G, R, eps in (
@@ -266,7 +266,7 @@ def _dQ_dt(p: TMParams, R_plus, R_minus, M, Q, b) -> np.ndarray:
 
 
 def rhs(p: TMParams, k: Coefficients, R_plus, R_minus, M, Q, b) -> tuple:
-    """Right-hand side of the ODEs of §3.3 (the no-bias ODEs of §3.2 when eta_b = 0 and b = 0)."""
+    """Right-hand side of the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias (the no-bias ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients when eta_b = 0 and b = 0)."""
     s = 2 * p.rho - 1
     D = k.E_bar - M - s * b
     dR_plus = p.eta * (p.m_plus * D + k.g_plus - p.delta_mix * R_plus)

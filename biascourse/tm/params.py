@@ -1,6 +1,6 @@
 """Parameters of the teacher-mixture (TM) model and the constants derived from them.
 
-Science note ``teacher_mixture.md`` §1 (data model), §2 (protocol), §3.2 (ODE coefficients) and §4
+https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data (data model), https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol (protocol), https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients (ODE coefficients) and https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form
 (timescales, stability bound). Every field may be a float or a numpy array; arrays broadcast
 together, so one :class:`TMParams` can hold a whole grid of models (a phase diagram is one call).
 """
@@ -19,7 +19,7 @@ _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
 
 @dataclass(frozen=True)
 class TMParams:
-    """Parameters of the teacher-mixture model and of online SGD on it (science note §1-§2).
+    """Parameters of the teacher-mixture model and of online SGD on it (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol).
 
     Each sample belongs to sub-population ``c = +1`` with probability ``rho`` (else ``c = -1``) and is
     ``x = c v / sqrt(N) + sqrt(Delta_c) z`` with ``z ~ N(0, I_N)``; its label is
@@ -37,7 +37,7 @@ class TMParams:
         ``(W_T^+, W_T^-, v)`` must be positive semi-definite.
     eta : SGD learning rate, > 0. Values at or above :attr:`eta_max` are allowed, but the
         student norm Q then diverges (``solve`` and ``simulate`` warn).
-    eta_b : learning rate of the trainable student bias b (the extension of §3.3, updated as
+    eta_b : learning rate of the trainable student bias b (the extension of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias, updated as
         ``b <- b + eta_b e / N``); the default 0 is the paper's student without a trained bias.
 
     Every field may be a numpy array; the fields broadcast together to :attr:`shape`.
@@ -113,7 +113,7 @@ class TMParams:
         """True when the student bias is trained somewhere (any ``eta_b > 0``)."""
         return bool(np.any(np.asarray(self.eta_b) > 0))
 
-    # ----- derived constants (§1, §4) -------------------------------------------------------
+    # ----- derived constants -------------------------------------------------------
     @property
     def V(self) -> ArrayLike:
         """Squared shift norm ``V = |v|^2 / N = v**2``."""
@@ -121,27 +121,27 @@ class TMParams:
 
     @property
     def delta_mix(self) -> ArrayLike:
-        """Mixture variance ``Delta^mix = rho Delta_+ + (1 - rho) Delta_-`` (§1)."""
+        """Mixture variance ``Delta^mix = rho Delta_+ + (1 - rho) Delta_-`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data)."""
         return self.rho * self.delta_plus + (1 - self.rho) * self.delta_minus
 
     @property
     def delta2_mix(self) -> ArrayLike:
-        """``Delta^2mix = rho Delta_+^2 + (1 - rho) Delta_-^2`` (§1)."""
+        """``Delta^2mix = rho Delta_+^2 + (1 - rho) Delta_-^2`` (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data)."""
         return self.rho * self.delta_plus**2 + (1 - self.rho) * self.delta_minus**2
 
     @property
     def tau_M(self) -> ArrayLike:
-        """Timescale of the shift overlap M: ``1 / (eta (V + Delta^mix))`` (§4)."""
+        """Timescale of the shift overlap M: ``1 / (eta (V + Delta^mix))`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form)."""
         return 1.0 / (self.eta * (self.V + self.delta_mix))
 
     @property
     def tau_R(self) -> ArrayLike:
-        """Timescale of the teacher overlaps R_+-: ``1 / (eta Delta^mix)`` (§4)."""
+        """Timescale of the teacher overlaps R_+-: ``1 / (eta Delta^mix)`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form)."""
         return 1.0 / (self.eta * self.delta_mix)
 
     @property
     def tau_Q(self) -> ArrayLike:
-        """Timescale of the student norm Q: ``1 / (2 eta Delta^mix - eta^2 Delta^2mix)`` (§4).
+        """Timescale of the student norm Q: ``1 / (2 eta Delta^mix - eta^2 Delta^2mix)`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form).
 
         Negative (or infinite) when ``eta >= eta_max``: Q then diverges.
         """
@@ -150,10 +150,10 @@ class TMParams:
 
     @property
     def eta_max(self) -> ArrayLike:
-        """Stability bound ``2 Delta^mix / Delta^2mix``: Q converges iff ``eta < eta_max`` (§4)."""
+        """Stability bound ``2 Delta^mix / Delta^2mix``: Q converges iff ``eta < eta_max`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability)."""
         return 2 * self.delta_mix / self.delta2_mix
 
-    # ----- label statistics (§1) ------------------------------------------------------------
+    # ----- label statistics ------------------------------------------------------------
     @property
     def a_plus(self) -> ArrayLike:
         """Mean teacher field in group +: ``a_+ = m_+ + alpha_+``."""
@@ -185,7 +185,7 @@ class TMParams:
         return _SQRT_2_OVER_PI * np.exp(-self.a_minus**2 / (2 * self.delta_minus))
 
     def warn_if_unstable(self, stacklevel: int = 3) -> None:
-        """Warn (RuntimeWarning) when ``eta >= eta_max`` anywhere: Q diverges (§4)."""
+        """Warn (RuntimeWarning) when ``eta >= eta_max`` anywhere: Q diverges (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability)."""
         unstable = np.asarray(self.eta >= self.eta_max)
         if np.any(unstable):
             import warnings
@@ -195,7 +195,7 @@ class TMParams:
             warnings.warn(
                 f"eta >= eta_max = 2 Delta^mix / Delta^2mix (= {worst:.4g}) for "
                 f"{int(unstable.sum())} of {unstable.size} parameter set(s): the student norm Q "
-                "diverges exponentially in t (science note §4)",
+                "diverges exponentially in t (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability)",
                 RuntimeWarning,
                 stacklevel=stacklevel,
             )

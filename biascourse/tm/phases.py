@@ -1,8 +1,9 @@
 """The phases of bias: initial slopes, asymptotes, crossings, phase intervals and phase diagrams.
 
-Chapter 4 of the course; science note ``teacher_mixture.md`` §4 (fixed point, stability bound),
-§6.0 (initial slopes), §6.1 (centred case: asymptote, crossing condition, crossing time, phase
-diagram), §6.2 (spurious case) and §6.3 (three phases). Every function is vectorised over
+Chapter 4 of the course. Derivations: the fixed point and the stability bound in
+https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form; the initial slopes, the centred case (asymptote,
+crossing condition, crossing time), the spurious case, the three phases and the phase diagrams in
+https://biascourse.github.io/biascourse/book/derivations/tm_phases.html. Every function is vectorised over
 array-valued :class:`~biascourse.tm.TMParams`, so a whole phase diagram is one call.
 
 Sign convention: the *bias* is the gap ``eps_+ - eps_-`` of the per-group mean-squared errors; a
@@ -22,22 +23,23 @@ from .params import ArrayLike, TMParams
 from .trajectory import ORDER_PARAMETERS, TMState
 
 _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
+_CENTRED_PAGE = "https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred"
 
-#: Drivers of the bias (science note §6.3), keyed by the order parameter that carries them.
+#: Drivers of the bias (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three), keyed by the order parameter that carries them.
 BIAS_DRIVERS = {"M": "class imbalance", "R": "saliency", "Q": "representation"}
 
 
-# ----- initial slopes (§6.0) -------------------------------------------------------------------
+# ----- initial slopes -------------------------------------------------------------------
 
 
 def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray, np.ndarray]:
-    """Initial rates ``d eps_+/dt`` and ``d eps_-/dt`` of the per-group errors (science note §6.0).
+    """Initial rates ``d eps_+/dt`` and ``d eps_-/dt`` of the per-group errors (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slopes).
 
     From ``W_0 = 0`` this is
     ``d eps_c/dt (0) = eta^2 Delta_c Delta^mix / 2 - eta c E_c c1 - eta sqrt(Delta_c) G_c c_{2/3}``;
     from any other initial state (e.g. ``{"Q": 0.25}`` for a random start) it is the chain rule
     ``d eps_c/dt = (cM + b - E_c)(c dM/dt + db/dt) + Delta_c dQ/dt / 2 - sqrt(Delta_c) G_c dR_c/dt``
-    applied to the ODEs of §3.2 (§3.3 with a trained bias).
+    applied to the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias with a trained bias).
 
     Parameters
     ----------
@@ -60,7 +62,7 @@ def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray,
 
 
 def initial_slope_bounds(params: TMParams) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Range of the initial slopes from ``W_0 = 0`` over every teacher overlap ``T`` in [-1, 1] (§6.0).
+    """Range of the initial slopes from ``W_0 = 0`` over every teacher overlap ``T`` in [-1, 1] (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slopes).
 
     Only ``dR_c/dt(0) = eta c_{2/3}`` depends on the teachers, and ``c_{2/3}`` is affine in ``T``
     through ``g_c = p_c sqrt(Delta_c) G_c + p_c' sqrt(Delta_c') G_c' T``, so
@@ -87,13 +89,13 @@ def initial_slope_bounds(params: TMParams) -> tuple[tuple[np.ndarray, np.ndarray
             (minus - d_minus * (1 - T), minus + d_minus * (1 + T)))
 
 
-# ----- asymptotes (§4, §6.1) -------------------------------------------------------------------
+# ----- asymptotes -------------------------------------------------------------------
 
 
 def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
-    """Per-group MSE at the fixed point, ``eps_c^inf`` (§4, §5); NaN where ``eta >= eta_max``.
+    """Per-group MSE at the fixed point, ``eps_c^inf`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors); NaN where ``eta >= eta_max``.
 
-    Exact at any learning rate (the eta^2 terms included). Works with the trained bias of §3.3.
+    Exact at any learning rate (the eta^2 terms included). Works with the trained bias of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias.
     """
     stable = np.asarray(params.eta < params.eta_max)
     if not stable.all():
@@ -105,7 +107,7 @@ def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def centred_R_infinity(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
-    """Asymptotic teacher overlaps of the centred case (§6.1), independent of eta.
+    """Asymptotic teacher overlaps of the centred case (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred), independent of eta.
 
     ``R_+-^inf = G / Delta^mix (rho sqrt(Delta_+) T_{+,+-} + (1 - rho) sqrt(Delta_-) T_{-,+-})``
     with ``G = sqrt(2/pi)``, ``T_{++} = T_{--} = 1`` and ``T_{+-} = T``.
@@ -124,7 +126,7 @@ def centred_R_infinity(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def asymptotic_gap_small_eta(params: TMParams) -> np.ndarray:
-    """Asymptotic bias ``eps_+^inf - eps_-^inf`` as eta -> 0, centred case with ``T = 1`` (§6.1).
+    """Asymptotic bias ``eps_+^inf - eps_-^inf`` as eta -> 0, centred case with ``T = 1`` (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred).
 
     ``G^2 S / (2 (Delta^mix)^2) (sqrt(Delta_+) - sqrt(Delta_-))^2 [(1 - rho) sqrt(Delta_-) - rho sqrt(Delta_+)]``
     with ``S = rho sqrt(Delta_+) + (1 - rho) sqrt(Delta_-)``: group + wins (negative gap) exactly
@@ -137,11 +139,11 @@ def asymptotic_gap_small_eta(params: TMParams) -> np.ndarray:
     return (2 / np.pi) * S / (2 * params.delta_mix**2) * (sp - sm) ** 2 * ((1 - rho) * sm - rho * sp)
 
 
-# ----- the crossing of the centred case (§6.1) --------------------------------------------------
+# ----- the crossing of the centred case --------------------------------------------------
 
 
 def crossing_condition(params: TMParams) -> np.ndarray:
-    """Small-eta rule: does ``eps_+ - eps_-`` change sign (centred case, ``T = 1``, ``W_0 = 0``)? (§6.1)
+    """Small-eta rule: does ``eps_+ - eps_-`` change sign (centred case, ``T = 1``, ``W_0 = 0``)? (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred)
 
     The higher-variance group learns first (saliency) and the group with the larger
     ``p_c sqrt(Delta_c)`` wins asymptotically (representation); a crossing happens exactly when these
@@ -157,7 +159,7 @@ def crossing_condition(params: TMParams) -> np.ndarray:
 
 
 def crossing_time_small_eta(params: TMParams) -> np.ndarray:
-    """Crossing time of the centred case as eta -> 0 (§6.1); NaN where there is no crossing.
+    """Crossing time of the centred case as eta -> 0 (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred); NaN where there is no crossing.
 
     ``t_x = tau_R ln[(sqrt(Delta_+) + sqrt(Delta_-)) S / ((sqrt(Delta_+) - sqrt(Delta_-))
     ((1 - rho) sqrt(Delta_-) - rho sqrt(Delta_+)))]``, from ``Q = R^2`` and
@@ -173,15 +175,15 @@ def crossing_time_small_eta(params: TMParams) -> np.ndarray:
     return np.where(crossing_condition(params), t_cross, np.nan)
 
 
-# ----- what drives the bias, and the phases (§6.3) ---------------------------------------------
+# ----- what drives the bias, and the phases ---------------------------------------------
 
 
 def bias_drivers(params: TMParams, t: ArrayLike, init: InitLike = None) -> dict[str, np.ndarray]:
     """Split the rate of change of the bias ``d(eps_+ - eps_-)/dt`` by the order parameter that moves.
 
-    Each per-group error depends on the order parameters as in §5, so
+    Each per-group error depends on the order parameters as in https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors, so
     ``d eps_c/dt = (cM + b - E_c)(c dM/dt + db/dt) + Delta_c dQ/dt / 2 - sqrt(Delta_c) G_c dR_c/dt``.
-    The three terms are the three drivers of §6.3:
+    The three terms are the three drivers of https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three:
 
     - ``"M"`` (class imbalance): the shift overlap M (and the student bias b, which absorbs the
       label imbalance when it is trained) moves the outputs of the two groups in opposite directions;
@@ -215,7 +217,7 @@ class Phase(NamedTuple):
 
 
 def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_times: int = 2000) -> list[Phase]:
-    """The phases of bias: intervals of ``[0, t_max]`` in which one driver dominates (§6.3).
+    """The phases of bias: intervals of ``[0, t_max]`` in which one driver dominates (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three).
 
     At each time the phase is the driver of :func:`bias_drivers` with the largest absolute
     contribution to ``d(eps_+ - eps_-)/dt``: ``"M"`` (class imbalance), ``"R"`` (saliency) or ``"Q"``
@@ -255,11 +257,11 @@ def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_tim
     return phases
 
 
-# ----- phase diagrams (§6.1) -------------------------------------------------------------------
+# ----- phase diagrams -------------------------------------------------------------------
 
 
 class Region(IntEnum):
-    """Regions of a phase diagram: who wins asymptotically, and whether the preference changes (§6.1)."""
+    """Regions of a phase diagram: who wins asymptotically, and whether the preference changes (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-diagram)."""
 
     CONSISTENT_MINUS = -2
     MINUS_AFTER_CROSSING = -1
@@ -280,7 +282,7 @@ class BiasRegimes:
         has, 0 for a tie or a divergence.
     winner : the same at ``t -> infinity`` (the fixed point).
     n_crossings : number of sign changes of ``eps_+ - eps_-`` over ``t > 0`` (0 where divergent).
-    diverged : ``eta >= eta_max`` (Q diverges, §4).
+    diverged : ``eta >= eta_max`` (Q diverges, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability).
     """
 
     params: TMParams
@@ -297,12 +299,12 @@ class BiasRegimes:
 
 
 def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
-    """Classify every model of a grid by its asymptotic preference and its crossings (§6.1, §6.3).
+    """Classify every model of a grid by its asymptotic preference and its crossings (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred, https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three).
 
     The early preference comes from the exact initial slopes (:func:`initial_slopes`; ``W_0 = 0``,
     where both errors start at 1/2), the late one from the exact fixed point, both at the grid's own
     learning rate: no small-eta rule is used. In between, ``eps_+ - eps_-`` is a sum of
-    exponentials (§4). Where ``V = 0`` it has only the rates ``0, 1/tau_R, 1/tau_Q`` and, since a sum
+    exponentials (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form). Where ``V = 0`` it has only the rates ``0, 1/tau_R, 1/tau_Q`` and, since a sum
     of three exponentials has at most two zeros and one is at ``t = 0``, at most one crossing: the
     count is exact without any time grid. Where ``V > 0`` (up to five rates, up to three crossings)
     the closed form is also evaluated on ``n_times`` geometric times shared by the grid, from
@@ -314,7 +316,7 @@ def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
     n_times : number of scan times (used only where ``V > 0``).
     """
     if params.has_bias:
-        raise ValueError("bias_regimes uses the closed form of §4, which has no trained bias; set eta_b = 0")
+        raise ValueError("bias_regimes uses the closed form of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form, which has no trained bias; set eta_b = 0")
     if n_times < 2:
         raise ValueError(f"n_times must be at least 2; got {n_times}")
     shape = params.shape
@@ -337,7 +339,7 @@ def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
 def phase_diagram(
     rho: ArrayLike, delta_ratio: ArrayLike, eta: float, *, delta_plus: float = 0.5, n_times: int = 64, **fixed
 ) -> BiasRegimes:
-    """Phase diagram over representation ``rho`` and variance ratio ``Delta_- / Delta_+`` at fixed eta (§6.1).
+    """Phase diagram over representation ``rho`` and variance ratio ``Delta_- / Delta_+`` at fixed eta (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-diagram).
 
     The axes are the course's choice (the source paper's axes are not confirmed). Every grid point
     is classified from the exact closed form by :func:`bias_regimes`; with the other parameters at
@@ -373,7 +375,7 @@ def phase_diagram(
 
 
 def small_eta_regimes(params: TMParams) -> np.ndarray:
-    """The :class:`Region` of each model by the small-eta rules of §6.1 (centred case, ``T = 1``).
+    """The :class:`Region` of each model by the small-eta rules of https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-diagram (centred case, ``T = 1``).
 
     Early winner: the higher-variance group (saliency). Late winner: the larger
     ``p_c sqrt(Delta_c)`` (representation). The rules ignore the eta^2 terms and the divergence,
@@ -447,7 +449,7 @@ def _require_centred(params: TMParams, name: str, shared_teacher: bool = False) 
     names = ("v", "alpha_plus", "alpha_minus") + (("T",) if shared_teacher else ())
     needed = "v = 0, alpha_plus = alpha_minus = 0" + (" and T = 1" if shared_teacher else "")
     got = ", ".join(f"{field}={_first_off(getattr(params, field), 1.0 if field == 'T' else 0.0):g}" for field in names)
-    raise ValueError(f"{name} is a formula of the centred case of §6.1 ({needed}); got {got}")
+    raise ValueError(f"{name} is a formula of the centred case ({needed}; see {_CENTRED_PAGE}); got {got}")
 
 
 def _first_off(value: ArrayLike, target: float) -> float:

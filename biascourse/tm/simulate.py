@@ -1,9 +1,9 @@
-"""Exact online SGD of the linear student on teacher-mixture data (science note §2, §9).
+"""Exact online SGD of the linear student on teacher-mixture data (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification).
 
 Three algorithms share one driver:
 
 - ``"blocked"``: SGD in N dimensions, B consecutive one-sample steps at a time. Inside a block the
-  errors solve a unit lower-triangular system (§9), so a block costs a few matrix products instead of
+  errors solve a unit lower-triangular system (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification), so a block costs a few matrix products instead of
   B Python iterations; it equals the literal loop up to rounding.
 - ``"loop"``: the literal one-sample-per-step loop on the same random draws (for tests and teaching).
 - ``"order_parameters"``: the exact finite-N Markov chain of the order parameters. For Gaussian
@@ -48,7 +48,7 @@ def simulate(
     device: Union[str, torch.device, None] = None,
     dtype: Optional[str] = None,
 ) -> Trajectory:
-    """Run online SGD (one fresh sample per step, §2) for many seeds at once and record its state.
+    """Run online SGD (one fresh sample per step, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol) for many seeds at once and record its state.
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def simulate(
     n_times : number of recording times, evenly spaced on ``[0, t_max]`` (rounded to whole steps).
     n_test : if > 0, also measure the per-group errors on ``n_test`` fresh test samples per group at
         every recording time (fields ``eps_plus_test`` ...). The fields ``eps_plus`` ... are the exact
-        population errors of the current weights (§5 applied to the measured overlaps).
+        population errors of the current weights (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors applied to the measured overlaps).
     block : steps per block (``"blocked"``, ``"order_parameters"``; for ``"loop"`` only the size of the
         random draws). Default in N dimensions: ``sqrt(4e6 / (N n_seeds))`` clipped to [1, 64], which
         balances the Gram matrix (B multiply-adds per Gaussian draw) against the fixed cost of a block;
@@ -80,7 +80,7 @@ def simulate(
     -------
     Trajectory
         Fields of shape ``(n_seeds, n_times)`` and the recording times ``t``. Compare with
-        ``solve(params, sim.t, sim.initial_state())`` (§9).
+        ``solve(params, sim.t, sim.initial_state())`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification).
 
     Raises
     ------
@@ -161,7 +161,7 @@ def _check_finite(params: TMParams, Q: np.ndarray, t: float) -> None:
     raise FloatingPointError(
         f"online SGD diverged by t = {t:.4g}: the weights became non-finite or Q = W.W/N exceeded "
         f"{_DIVERGED_Q:.0e}. The learning rate eta = {params.eta:g} must stay below the stability bound "
-        f"eta_max = 2 Delta^mix / Delta^2mix = {params.eta_max:.4g} (science note §4): above it the "
+        f"eta_max = 2 Delta^mix / Delta^2mix = {params.eta_max:.4g} (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability): above it the "
         "student norm Q grows exponentially. Use a smaller eta."
     )
 
@@ -208,7 +208,7 @@ class _Runner:
 
 
 class _NDimensionalSGD(_Runner):
-    """Online SGD with explicit weights ``W`` of shape (seeds, N) (§2, §9)."""
+    """Online SGD with explicit weights ``W`` of shape (seeds, N) (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol, https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification)."""
 
     def __init__(self, params, N, n_seeds, xb, block, literal: bool):
         super().__init__(params, N, n_seeds, xb, block)
@@ -257,7 +257,7 @@ class _NDimensionalSGD(_Runner):
         return x3, (c * (self.W[:, None, :3] @ self.mu) + sd * w_dot_z) / np.sqrt(self.N)
 
     def _blocked_steps(self, plus, c, sd, alpha, Z) -> None:
-        """B steps at once (§9): errors from (Id + L) e = y - X W0 / sqrt(N) - b0, then one update."""
+        """B steps at once (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification): errors from (Id + L) e = y - X W0 / sqrt(N) - b0, then one update."""
         N, xb, xp = self.N, self.xb, self.xb.xp
         x3, student = self._fields(c, sd, Z)
         y = self._labels(plus, alpha, x3 @ self.t_plus, x3 @ self.t_minus)
@@ -289,7 +289,7 @@ class _NDimensionalSGD(_Runner):
 
 
 class _OrderParameterChain(_Runner):
-    """The exact finite-N Markov chain of the order parameters (issue 3; science note §3.1).
+    """The exact finite-N Markov chain of the order parameters (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-chain).
 
     Write ``W / sqrt(N) = w_1 e1 + w_2 e2 + w_3 e3 + w_4 e4`` where e1..e3 span the teachers and the
     shift and e4 is the direction of the rest of W (``w_4 >= 0``). A fresh input has independent

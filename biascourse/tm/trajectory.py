@@ -13,10 +13,10 @@ ORDER_PARAMETERS = ("R_plus", "R_minus", "M", "Q", "b")
 
 @dataclass(frozen=True)
 class TMState:
-    """Order parameters of the student at one time (science note §2).
+    """Order parameters of the student at one time (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol).
 
     ``R_plus = W.W_T^+/N``, ``R_minus = W.W_T^-/N``, ``M = W.v/N``, ``Q = W.W/N`` and the student
-    bias ``b`` (0 unless the extension of §3.3 is on). Fields may be arrays (one per parameter set).
+    bias ``b`` (0 unless the extension of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias is on). Fields may be arrays (one per parameter set).
     The default is ``W = 0``, ``b = 0``.
     """
 
@@ -55,9 +55,9 @@ class Trajectory:
     Attributes
     ----------
     t : times (steps / N).
-    R_plus, R_minus, M, Q, b : order parameters (§2).
-    eps_plus, eps_minus : per-group MSE with the 1/2 of the loss (§5).
-    err_plus, err_minus : per-group misclassification probabilities (§5); NaN where ``Q = 0``.
+    R_plus, R_minus, M, Q, b : order parameters (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol).
+    eps_plus, eps_minus : per-group MSE with the 1/2 of the loss (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors).
+    err_plus, err_minus : per-group misclassification probabilities (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors); NaN where ``Q = 0``.
     params : the model.
     eps_plus_test, eps_minus_test, err_plus_test, err_minus_test : (simulation only, when fresh
         test samples were requested) the same errors measured on fresh test samples; else None.
@@ -108,7 +108,7 @@ class Trajectory:
         return np.std(rows, axis=0, ddof=1) / np.sqrt(rows.shape[0])
 
     def initial_state(self) -> TMState:
-        """The state at ``t[0]`` (seed mean for a simulation): start :func:`solve` from it (§9)."""
+        """The state at ``t[0]`` (seed mean for a simulation): start :func:`solve` from it (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification)."""
         pick = (lambda a: np.mean(a[:, 0])) if self.seeds is not None else (lambda a: a[..., 0])
         return TMState(**{name: pick(getattr(self, name)) for name in ORDER_PARAMETERS})
 

@@ -36,7 +36,7 @@ def _stacked(model: nn.Module) -> nn.Module:
 def per_sample_loss(out: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
     """Loss of each sample, shape (K, n), from outputs (K, n, C) and labels (n,) or (K, n).
 
-    ``"mse"``: ``0.5 (y - out)^2`` for one output and ±1 labels (the science note's loss), or
+    ``"mse"``: ``0.5 (y - out)^2`` for one output and ±1 labels (the loss of the theory, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol), or
     ``0.5 |onehot(y) - out|^2`` for C outputs. ``"cross_entropy"``: softmax cross-entropy for C
     outputs, or the logistic loss ``log(1 + exp(-y out))`` for one output and ±1 labels.
     """

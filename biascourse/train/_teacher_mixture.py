@@ -1,8 +1,8 @@
 """Deep networks trained online on teacher-mixture data: the protocol of chapter 5.
 
-The course's choices (the source paper's deep-network protocol is not known; science note §8):
+The course's choices (the source paper's deep-network protocol is not known; https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown):
 
-* inputs in dimension N as in the theory (§1), minibatches of B fresh samples, time
+* inputs in dimension N as in the theory (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data), minibatches of B fresh samples, time
   ``t = samples / N``;
 * networks without biases, He-initialised hidden layers (``init_std = sqrt(2)``) and a readout
   initialised at zero, so the initial output is 0 as for the theory's student at W_0 = 0;
@@ -10,7 +10,7 @@ The course's choices (the source paper's deep-network protocol is not known; sci
   (N for the linear network). At initialisation the readout is the only layer with a gradient and
   its inputs have squared norm ``h_L Delta_c`` (a bias-free ReLU network is positively homogeneous),
   just as the linear student's inputs have ``N Delta_c``; so ``eta`` plays the role of the
-  theory's learning rate and the linear network is exactly the SGD of §2;
+  theory's learning rate and the linear network is exactly the SGD of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol;
 * the test set is balanced between the groups (rho = 1/2), because per-group errors are
   conditional on the group and a balanced set estimates both equally well.
 """

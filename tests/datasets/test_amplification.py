@@ -1,4 +1,4 @@
-"""Tests of the bias-amplification constructions (science note bias_amplification.md §3)."""
+"""Tests of the bias-amplification constructions (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets)."""
 import numpy as np
 import pytest
 from PIL import Image

@@ -1,4 +1,4 @@
-"""Tests of biascourse/igb/_architecture.py: the closed forms of science note section 3."""
+"""Tests of biascourse/igb/_architecture.py: the closed forms of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture."""
 import numpy as np
 import pytest
 
@@ -12,7 +12,8 @@ def test_one_relu_layer_and_one_step_of_the_depth_map():
 
 
 def test_depth_recursion_equals_the_normalised_arc_cosine_map():
-    # science note 3.5: in c = gamma / (1 + gamma), c_{l+1} = [sqrt(1 - c^2) + (pi - arccos c) c] / pi
+    # the depth recursion of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-depth:
+    # in c = gamma / (1 + gamma), c_{l+1} = [sqrt(1 - c^2) + (pi - arccos c) c] / pi
     gammas = np.array([0.0, 0.3, 1.0, 5.0, 40.0])
     c = igb.c_from_gamma(gammas)
     c_next = (np.sqrt(1 - c**2) + (np.pi - np.arccos(c)) * c) / np.pi

@@ -1,4 +1,4 @@
-"""Tests of biascourse/igb/_distribution.py against the test vectors of the science note (section 8)."""
+"""Tests of biascourse/igb/_distribution.py against the test vectors of (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator)."""
 import numpy as np
 import pytest
 from scipy import integrate, stats

@@ -1,9 +1,9 @@
 """Tests of biascourse/igb/_estimate.py: the gamma estimator, and Monte-Carlo over initialisations
-against the theory (science note, sections 2-4 and 8).
+against the theory (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-law, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture, https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation and 8).
 
 Tolerances: a variance ratio from K initialisations has a relative standard error of about
-sqrt(2/K), so theory and simulation must agree within 3 sqrt(2/K) (issue 7); the estimate on n data
-points is the infinite-data gamma plus (1 + gamma)/n (science note, section 8).
+sqrt(2/K), so theory and simulation must agree within 3 sqrt(2/K); the estimate on n data
+points is the infinite-data gamma plus (1 + gamma)/n (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator).
 """
 import numpy as np
 import pytest
@@ -124,6 +124,6 @@ def test_output_correlation_is_gamma_over_one_plus_gamma():
     outputs = net(torch.as_tensor(x)).detach()
     est = igb.estimate_gamma(outputs)
     assert igb.output_correlation(outputs) == pytest.approx(est.c, abs=2 / len(x))
-    # and the mean-field correlation map predicts it (science note, section 5)
+    # and the mean-field correlation map predicts it (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield)
     _, c = igb.correlation_profile(spec)
     assert abs(est.c - c[-1]) < 3 * est.stderr / (1 + est.value) ** 2 + 0.02

@@ -1,10 +1,10 @@
-"""Tests of biascourse/igb/_meanfield.py against science note section 5 and its test vectors."""
+"""Tests of biascourse/igb/_meanfield.py against https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield and its test vectors."""
 import numpy as np
 import pytest
 
 from biascourse import igb
 
-# science note, section 5: tanh edge of chaos
+# https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield: tanh edge of chaos
 EOC_TABLE = {0.01: (1.4242, 0.273), 0.10: (1.9861, 0.806), 0.20: (2.2852, 1.165), 0.30: (2.5051, 1.461),
              0.50: (2.8432, 1.971), 1.00: (3.4432, 3.036)}
 

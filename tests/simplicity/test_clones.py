@@ -1,4 +1,4 @@
-"""Tests of the distributional-simplicity clones (science note on simplicity biases, section 4)."""
+"""Tests of the distributional-simplicity clones (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Tests of the interpolation-path spectrum (science note on simplicity biases, section 2)."""
+"""Tests of the interpolation-path spectrum (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths)."""
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Tests of the principal-component bias measurement (science note on simplicity biases, section 3)."""
+"""Tests of the principal-component bias measurement (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-pc)."""
 import numpy as np
 import pytest
 import torch

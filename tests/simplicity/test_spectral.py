@@ -1,4 +1,4 @@
-"""Tests of the 1-D spectral-bias measurement (science note on simplicity biases, section 1)."""
+"""Tests of the 1-D spectral-bias measurement (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Tests of training with probes and of the 1-D spectral fit (science note on simplicity biases, sections 1 and 5)."""
+"""Tests of training with probes and of the 1-D spectral fit (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral, https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-conventions)."""
 import numpy as np
 import pytest
 import torch

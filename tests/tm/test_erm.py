@@ -99,7 +99,7 @@ def test_logistic_solver_stops_when_rounding_stalls_the_newton_step():
 
 @pytest.mark.parametrize("loss", ["square", "logistic"])
 def test_per_group_errors_agree_with_fresh_test_samples(loss):
-    """§5 at the learned weights' overlaps equals the error measured on fresh samples (4 SE)."""
+    """https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors at the learned weights' overlaps equals the error measured on fresh samples (4 SE)."""
     N = 60
     train = sample(GENERAL, 150, N, seed=1)
     result = erm.fit(train.x, train.y, lam=0.5, loss=loss, intercept=True)

@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.errors: the per-group error formulas of §5 and the bivariate normal CDF."""
+"""Tests of biascourse.tm.errors: the per-group error formulas of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors and the bivariate normal CDF."""
 import numpy as np
 import pytest
 from scipy import stats
@@ -39,7 +39,7 @@ def test_mse_at_zero_weights_is_one_half():
 
 @pytest.mark.parametrize("b", [0.0, 0.15])
 def test_formulas_match_monte_carlo_on_gaussian_fields(b):
-    """Draw the fields of §3.1 directly from their joint Gaussian law and average the errors."""
+    """Draw the fields of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-odes directly from their joint Gaussian law and average the errors."""
     p = TMParams(rho=0.7, delta_plus=0.5, delta_minus=1.5, v=2.0, T=0.6, m_plus=0.8, m_minus=-0.5,
                  alpha_plus=0.3, alpha_minus=-0.2)
     R_plus, R_minus, M, Q = 0.4, 0.3, 0.35, 0.5

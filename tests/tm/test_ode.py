@@ -79,7 +79,7 @@ def test_centred_case_formulas_of_section_6_1():
     R_inf = G * S / p.delta_mix
     np.testing.assert_allclose(sol.R_plus, R_inf * (1 - np.exp(-t / p.tau_R)), rtol=1e-12)
     np.testing.assert_allclose(sol.M, 0.0)
-    # Initial slope of eps_c (§6.0/6.1), by a tiny finite difference.
+    # Initial slope of eps_c (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slopes, https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred), by a tiny finite difference.
     h = 1e-6
     sol0 = solve(p, [0.0, h])
     for i, delta in enumerate((p.delta_plus, p.delta_minus)):

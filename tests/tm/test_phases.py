@@ -46,7 +46,7 @@ def test_initial_slopes_from_zero_follow_the_closed_formula_on_a_grid():
                     alpha_minus=rng.normal(0, 0.5, n), eta=rng.uniform(0.01, 0.3, n))
     k = coefficients(grid)
     plus, minus = phases.initial_slopes(grid)
-    # science note §6.0: 1/2 eta^2 Delta_c Delta^mix - eta c E_c c1 - eta sqrt(Delta_c) G_c c_{2/3}
+    # https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slopes: 1/2 eta^2 Delta_c Delta^mix - eta c E_c c1 - eta sqrt(Delta_c) G_c c_{2/3}
     for got, c, delta, E, G, c23 in ((plus, 1, grid.delta_plus, grid.E_plus, grid.G_plus, k.c2),
                                      (minus, -1, grid.delta_minus, grid.E_minus, grid.G_minus, k.c3)):
         formula = 0.5 * grid.eta**2 * delta * grid.delta_mix - grid.eta * c * E * k.c1 - grid.eta * np.sqrt(delta) * G * c23
@@ -266,7 +266,7 @@ def test_phase_diagram_of_a_200_by_200_grid_is_one_fast_call():
 def test_centred_formulas_reject_other_cases():
     for func in (phases.centred_R_infinity, phases.asymptotic_gap_small_eta, phases.crossing_condition,
                  phases.crossing_time_small_eta, phases.small_eta_regimes):
-        with pytest.raises(ValueError, match=r"centred case of §6.1 .* got v=3"):
+        with pytest.raises(ValueError, match=r"centred case \(.*deriv-phases-centred\); got v=3"):
             func(SPURIOUS)
     for func in (phases.asymptotic_gap_small_eta, phases.crossing_condition, phases.crossing_time_small_eta):
         with pytest.raises(ValueError, match="T = 1.*T=0.9"):

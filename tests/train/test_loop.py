@@ -129,7 +129,7 @@ def test_group_by_class_cells_skipped_when_groups_are_classes():
 
 
 def test_linear_network_follows_the_teacher_mixture_theory():
-    """A linear student trained online with lr eta/N is the SGD of the theory (science note §2)."""
+    """A linear student trained online with lr eta/N is the SGD of the theory (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-protocol)."""
     params = tm.TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.5)
     N, K = 200, 8
     geometry = tm.sample(params, 1, N, seed=0).geometry
@@ -140,7 +140,7 @@ def test_linear_network_follows_the_teacher_mixture_theory():
     hist = train(net, data, steps=steps, lr=params.eta / N, eval_sets={"test": test},
                  eval_at=np.arange(0, steps + 1, N), progress=False)
     theory = tm.solve(params, hist.samples / N)
-    # finite-size and test-set noise: RMS ~ 1/sqrt(N * seeds) (science note §9), tolerance 4x that
+    # finite-size and test-set noise: RMS ~ 1/sqrt(N * seeds) (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-verification), tolerance 4x that
     tol = 4 / np.sqrt(N * K)
     np.testing.assert_allclose(hist.get("loss", group="+").mean(0), theory.eps_plus, atol=tol)
     np.testing.assert_allclose(hist.get("loss", group="-").mean(0), theory.eps_minus, atol=tol)
