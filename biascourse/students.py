@@ -17,6 +17,8 @@ from pathlib import Path
 
 SOLUTION_TAG = "solution"
 _PREFIX = "# Solution:"
+#: Tags that hide a solution on the website; a student's exercise cell is shown.
+_HIDING_TAGS = ("hide-input", "hide-output", "hide-cell")
 
 
 def _task(source: str, where: str) -> str:
@@ -48,7 +50,8 @@ def student_notebook(notebook: dict, name: str = "notebook") -> dict:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         task = _task(source, f"{name}, cell {index}")
         cell["source"] = f"# Exercise: {task}\n# Replace this line with your code.\nraise NotImplementedError({('Student exercise: ' + task)!r})\n"
-        cell["metadata"]["tags"] = [t for t in tags if t not in (SOLUTION_TAG, "hide-input")] + ["exercise"]
+        cell["metadata"]["tags"] = [t for t in tags if t not in (SOLUTION_TAG, *_HIDING_TAGS)] + ["exercise"]
+        cell["metadata"].pop("mystnb", None)  # the "show the solution" prompts
     return student
 
 

@@ -22,7 +22,8 @@ def _nb(*cells):
 
 def test_solution_cell_becomes_a_student_exercise():
     solution = nbformat.v4.new_code_cell("# Solution: compute the answer\nanswer = 42\n")
-    solution.metadata["tags"] = ["solution", "hide-input"]
+    solution.metadata["tags"] = ["solution", "hide-cell"]
+    solution.metadata["mystnb"] = {"code_prompt_show": "Show the solution"}
     plain = nbformat.v4.new_code_cell("x = 1")
     plain.outputs = [nbformat.v4.new_output("stream", text="old output")]
     student = student_notebook(_nb(nbformat.v4.new_markdown_cell("task"), solution, plain))
@@ -30,6 +31,7 @@ def test_solution_cell_becomes_a_student_exercise():
     assert "answer = 42" not in cell["source"]
     assert "raise NotImplementedError('Student exercise: compute the answer')" in cell["source"]
     assert cell["metadata"]["tags"] == ["exercise"]
+    assert "mystnb" not in cell["metadata"]  # the exercise is shown, not hidden behind a prompt
     assert student["cells"][2]["outputs"] == []
 
 
@@ -44,6 +46,16 @@ def test_committed_student_notebooks_are_up_to_date(tmp_path):
     fresh = {p.name: p.read_text() for p in write_student_notebooks(ROOT / "notebooks", tmp_path)}
     committed = {p.name: p.read_text() for p in (ROOT / "students").glob("*.ipynb")}
     assert fresh == committed, "students/ is stale: run `python -m biascourse.students notebooks students`"
+
+
+def test_authored_solutions_are_hidden_whole_on_the_website():
+    """A solution's code and its printed answer sit behind one "show the solution" prompt."""
+    for path in AUTHORED:
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if "solution" in cell.get("metadata", {}).get("tags", []):
+                assert "hide-cell" in cell["metadata"]["tags"], f"{path.name}, cell {index}: tag it hide-cell"
+                assert "hide-input" not in cell["metadata"]["tags"], f"{path.name}, cell {index}: hide-input shows the answer"
+                assert cell["metadata"]["mystnb"]["code_prompt_show"].startswith("Show the solution")
 
 
 def test_every_chapter_with_exercises_has_a_student_version():
