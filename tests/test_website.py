@@ -29,8 +29,14 @@ FLAGS = [
 def _toc_pages() -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
     for part in toc.get("parts", []):
-        pages += [entry["file"] for entry in part["chapters"]]
+        walk(part["chapters"])
     return pages
 
 
