@@ -84,6 +84,39 @@ def _ids(path: Path) -> set[str]:
     return parsed.ids
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Solutions(HTMLParser):
+    """Counts solution cells, and the outputs of solution cells that a reader sees without opening them."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, str, bool]] = []  # (tag, classes, is an open <details>)
+        self.solutions = self.outputs = self.visible_outputs = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = attrs.get("class") or ""
+        if tag in _VOID:
+            return
+        if tag == "div" and "tag_solution" in classes.split():
+            self.solutions += 1
+        if tag == "div" and "cell_output" in classes.split():
+            solution = [i for i, (t, c, _) in enumerate(self.stack) if "tag_solution" in c.split()]
+            if solution:
+                self.outputs += 1
+                hidden = any(t == "details" and not is_open for t, _, is_open in self.stack[solution[-1]:])
+                self.visible_outputs += not hidden
+        self.stack.append((tag, classes, tag == "details" and "open" in attrs))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+
 def _render(page: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
         shots = SITE.parent / "screenshots"
@@ -124,6 +157,14 @@ def test_page_reads_correctly(page):
             continue
         assert (SITE / page).parent.joinpath(src).resolve().exists(), f"{page}: missing image {src}"
 
+    # Solutions: the code and its printed answer stay behind one closed toggle until the reader opens it.
+    if page.startswith("notebooks/") and 'tag_solution' in static:
+        for html in (static, dom):
+            solutions = _Solutions()
+            solutions.feed(html)
+            assert solutions.outputs >= 1, f"{page}: solution cells without their printed answers"
+            assert solutions.visible_outputs == 0, f"{page}: {solutions.visible_outputs} solution answers are visible"
+
     # Citations resolve to the bibliography, never to '??' or an unknown key.
     assert "??" not in text, f"{page}: unresolved reference"
 
@@ -147,6 +188,21 @@ def test_notebook_pages_have_launch_and_download_buttons(page):
     assert colab and colab.group(0).endswith(f"/blob/main/{page}.ipynb"), f"{page}: Colab button missing or wrong"
     assert "mybinder.org/v2/gh/" in static and "main" in static, f"{page}: Binder button missing"
     assert f"{Path(page).name}.ipynb" in static, f"{page}: no .ipynb download"
+
+
+def test_package_links_to_the_site_resolve_in_the_built_site():
+    """Every docstring or message link ``SITE_URL + page.html#label`` opens an existing page and anchor."""
+    from biascourse import SITE_URL
+
+    _require((SITE / "book" / "derivations" / "index.html").exists(), "site not built")
+    links = set()
+    for path in sorted((ROOT / "biascourse").rglob("*.py")):
+        links |= set(re.findall(re.escape(SITE_URL) + r"([\w/.-]+?\.html)(?:#([\w-]+))?", path.read_text()))
+    assert len(links) >= 30
+    for page, anchor in sorted(links):
+        assert (SITE / page).exists(), f"the package links to {page}, which the site does not have"
+        if anchor:
+            assert anchor in _ids(SITE / page), f"the package links to {page}#{anchor}, a missing anchor"
 
 
 def test_bibliography_lists_the_papers():

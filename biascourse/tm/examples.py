@@ -29,7 +29,7 @@ _GENERAL = dict(rho=0.7, delta_plus=0.5, delta_minus=1.5, v=2.0, T=0.6, m_plus=0
 
 EXAMPLES: dict[str, TMExample] = {
     "general": TMExample(TMParams(**_GENERAL), 0.5, 25.0, "all couplings on: offsets, overlaps, T < 1, V > 0"),
-    "general_bias": TMExample(TMParams(**_GENERAL, eta_b=0.3), 0.5, 25.0, "a trained student bias (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias)"),
+    "general_bias": TMExample(TMParams(**_GENERAL, eta_b=0.3), 0.5, 25.0, "a trained student bias"),
     "centred_crossing": TMExample(TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.1), 0.0, 80.0,
                                   "a single crossing: the high-variance minority learns first, then loses"),
     "centred_T09": TMExample(TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, T=0.9, eta=0.1), 0.0, 80.0,
