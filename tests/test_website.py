@@ -190,6 +190,19 @@ def test_notebook_pages_have_launch_and_download_buttons(page):
     assert f"{Path(page).name}.ipynb" in static, f"{page}: no .ipynb download"
 
 
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("notebooks/")])
+def test_exercises_are_numbered_after_their_chapter(page):
+    """Chapter 3's exercises read "Exercise 3.1", "3.2", ...; chapter 5 part 2's "Exercise 5b.1"."""
+    _require((SITE / f"{page}.html").exists(), f"site not built ({page})")
+    static = (SITE / f"{page}.html").read_text()
+    number, letter = re.match(r"notebooks/(\d\d)([a-z]?)_", page).groups()
+    shown = re.findall(r'<span class="caption-number">Exercise ([0-9a-z]+)\.(\d+)', static)
+    n_exercises = static.count('<div class="exercise admonition"')
+    assert len(shown) == n_exercises, f"{page}: {n_exercises} exercises but {len(shown)} numbered after the chapter"
+    assert [c for c, _ in shown] == [f"{int(number)}{letter}"] * len(shown), f"{page}: exercise numbers {shown}"
+    assert [int(k) for _, k in shown] == list(range(1, len(shown) + 1))
+
+
 def test_package_links_to_the_site_resolve_in_the_built_site():
     """Every docstring or message link ``SITE_URL + page.html#label`` opens an existing page and anchor."""
     from biascourse import SITE_URL
