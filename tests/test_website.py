@@ -165,6 +165,9 @@ def test_page_reads_correctly(page):
             assert solutions.outputs >= 1, f"{page}: solution cells without their printed answers"
             assert solutions.visible_outputs == 0, f"{page}: {solutions.visible_outputs} solution answers are visible"
 
+    # The footer says how the course may be used and cited.
+    assert "CC BY 4.0" in static and "CITATION.cff" in static, f"{page}: licence footer missing"
+
     # Citations resolve to the bibliography, never to '??' or an unknown key.
     assert "??" not in text, f"{page}: unresolved reference"
 

@@ -71,6 +71,10 @@ def _search_dirs(root, folder: str) -> list[Path]:
     return [data_dir() / folder, *(d / folder for d in SYSTEM_DATA_DIRS)]
 
 
+#: Data sets that Debian ships for offline use, and how to install them there.
+_DEBIAN_HINTS = {"Fashion-MNIST": " (on Debian or Ubuntu, `sudo apt install dataset-fashion-mnist` installs it for offline use)"}
+
+
 def _offline_error(title: str, urls, folder: Path, extra: str = "") -> DatasetUnavailableError:
     listing = "\n  ".join(urls)
     return DatasetUnavailableError(
@@ -91,12 +95,13 @@ def _load_idx(dataset: _IdxDataset, split: str, root, fetch: bool) -> tuple[np.n
         found = next((p for p in candidates if p.is_file()), None)
         if found is None:
             urls = [m + name for m in dataset.mirrors]
+            extra = _DEBIAN_HINTS.get(dataset.title, "")
             if not fetch:
-                raise _offline_error(dataset.title, every_url, target)
+                raise _offline_error(dataset.title, every_url, target, extra)
             try:
                 found = download(urls, target / name, sha)
             except DatasetUnavailableError as err:
-                raise _offline_error(dataset.title, every_url, target) from err
+                raise _offline_error(dataset.title, every_url, target, extra) from err
         elif found.parent == data_dir(create=False) / dataset.folder and found.name == name:
             verify_sha256(found, sha)  # a file we downloaded or the user copied: must be the original
         paths.append(found)
@@ -135,7 +140,7 @@ def load_fashion_mnist(split: str = "train", root: str | os.PathLike | None = No
     ----------
     split : ``"train"`` (60 000 images) or ``"test"`` (10 000).
     root : folder holding the four idx files; default: ``data_dir()/fashion-mnist``, then Debian's
-        ``/usr/share/datasets/fashion-mnist`` (package ``fashion-mnist``).
+        ``/usr/share/datasets/fashion-mnist`` (Debian package ``dataset-fashion-mnist``).
     download : download the missing files (SHA-256 checked) into the data folder.
 
     Returns

@@ -47,6 +47,8 @@ def test_offline_error_says_what_and_where(tmp_path, monkeypatch, no_network):
         load_cifar10("test")
     with pytest.raises(DatasetUnavailableError, match="cannot be downloaded automatically"):
         load_celeba_attributes("train")
+    with pytest.raises(DatasetUnavailableError, match="apt install dataset-fashion-mnist"):
+        _sources.load_fashion_mnist("test", download=False)
 
 
 def test_download_into_data_dir_with_checksum(mnist_like, tmp_path, monkeypatch):
