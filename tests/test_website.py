@@ -6,6 +6,7 @@ written to ``_build/screenshots/`` for a human to look at.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -117,18 +118,35 @@ class _Solutions(HTMLParser):
                 break
 
 
-def _render(page: str) -> str:
+def _page_requests(net_log: Path) -> set[str]:
+    """URLs other than files that the page itself asked for (Chromium's own services excluded:
+    only requests whose first party is the local site count)."""
+    if not net_log.exists():
+        return set()
+    requested = set()
+    for event in json.loads(net_log.read_text()).get("events", []):
+        params = event.get("params", {})
+        url = params.get("url", "")
+        if url and not url.startswith(("file:", "data:", "blob:")) and "site=file://" in params.get("site_for_cookies", ""):
+            requested.add(url)
+    return requested
+
+
+def _render(page: str) -> tuple[str, set[str]]:
     with tempfile.TemporaryDirectory() as profile:
         shots = SITE.parent / "screenshots"
         shots.mkdir(exist_ok=True)
         url = (SITE / f"{page}.html").as_uri()
         common = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=15000"]
-        dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+        net_log = Path(profile) / "net-log.json"
+        dom = subprocess.run([*common, f"--log-net-log={net_log}", "--dump-dom", url],
+                             capture_output=True, text=True, timeout=120).stdout
+        requests = _page_requests(net_log)
         subprocess.run(
             [*common, "--window-size=1280,2000", f"--screenshot={shots / page.replace('/', '_')}.png", url],
             capture_output=True, timeout=120,
         )
-    return dom
+    return dom, requests
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -136,8 +154,13 @@ def test_page_reads_correctly(page):
     _require((SITE / f"{page}.html").exists(), f"site not built: run `jupyter-book build .` first ({page})")
     _require(CHROMIUM is not None, "Chromium not installed (Debian package 'chromium')")
     static = (SITE / f"{page}.html").read_text()
-    dom = _render(page)
+    dom, requests = _render(page)
     assert "</html>" in dom, f"{page}: Chromium returned no page"
+    # Offline: no request leaves the site (no CDN, no web font, no analytics).
+    assert not requests, f"{page}: the page reaches for the internet: {sorted(requests)}"
+    # No trace of the machine that built the site (temporary files, checkout or environment paths).
+    for trace in (str(ROOT), "/tmp/ipykernel", "site-packages/", "/home/", "/root/"):
+        assert trace not in static, f"{page}: shows the build machine's path {trace!r}"
     parsed = _Collector()
     parsed.feed(dom)
     text = " ".join(parsed.text)
