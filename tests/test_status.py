@@ -27,3 +27,18 @@ def test_default_mode_fits_an_hour_and_binder_memory():
     assert sum(float(r["time (s)"]) for r in rows) < 3600
     for r in rows:
         assert float(r["peak memory (MB)"]) < BINDER_MB, r["notebook"]
+
+
+def test_status_page_says_which_build_it_is():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        from build_info import describe_build
+    finally:
+        sys.path.pop(0)
+    fast, default = describe_build({"BIASCOURSE_FAST": "1"}), describe_build({})
+    assert "smallest size (BIASCOURSE_FAST=1" in fast and "default size" in default
+    for text in (fast, default):
+        assert "UTC" in text and "CPU cores" in text and "GPU:" in text
+    assert "```{build-info}" in (ROOT / "book" / "status.md").read_text()
