@@ -13,3 +13,10 @@ def test_report_lists_versions_device_and_settings(monkeypatch, tmp_path):
     assert report["data directory"] == str(tmp_path)
     assert report["device"] in {"cpu", "cuda", "mps"}
     assert report["biascourse"] != "not installed"
+
+
+def test_report_writes_the_home_folder_as_tilde(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("BIASCOURSE_DATA", str(Path.home() / "datasets" / "course"))
+    assert bc.environment_report()["data directory"] == str(Path("~") / "datasets" / "course")
