@@ -191,8 +191,9 @@ def _phase_legend(fig: Figure, params: TMParams, intervals: Sequence[Phase], tim
         if timescales and not (name == "tau_M" and params.V == 0):
             handles.append(Line2D([], [], color="0.35", ls=style, lw=1.2, label=f"{text} = {float(getattr(params, name)):.3g}"))
     constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-    fig.legend(handles=handles, loc="outside lower center" if constrained else "lower center", ncol=len(handles),
-               fontsize=11, frameon=False)
+    # phases on one row, timescales on the next: the legend stays within the figure's width
+    fig.legend(handles=handles, loc="outside lower center" if constrained else "lower center",
+               ncol=max(len(drivers), len(handles) - len(drivers)), fontsize=11, frameon=False)
 
 
 # ----- phase diagram ---------------------------------------------------------------------------
@@ -306,9 +307,10 @@ class PhaseExplorer:
         names = list(self.sliders)
         columns = [widgets.VBox([self.sliders[n] for n in names[i:i + 4]]) for i in range(0, len(names), 4)]
         self.controls = widgets.VBox([widgets.HBox(columns + [widgets.VBox([self.log_time])]), self.status])
-        self.figure = Figure(figsize=(15, 5.0), dpi=80, layout="none")
+        # 1250 x 480 pixels: shown at the width of a page, its text stays readable.
+        self.figure = Figure(figsize=(12.5, 4.8), dpi=100, layout="none")
         self.axes = np.asarray(self.figure.subplots(1, 3))
-        self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.25, top=0.84, wspace=0.25)
+        self.figure.subplots_adjust(left=0.06, right=0.99, bottom=0.31, top=0.86, wspace=0.28)
         self.params: Optional[TMParams] = None
         self.crossing_times = np.array([])
         self.phases: list[Phase] = []
@@ -354,11 +356,17 @@ class PhaseExplorer:
         self.redraw()
 
     def _summary(self, params: TMParams, html: bool) -> str:
-        tau = [("τ_M", params.tau_M)] if params.V > 0 else []
-        tau += [("τ_R", params.tau_R), ("τ_Q", params.tau_Q)]
+        # Subscripts as the reader sees them: HTML tags under the sliders, mathtext on the figure.
+        sub = (lambda base, index: f"{base}<sub>{index}</sub>") if html else \
+            (lambda base, index: f"${base}_{{{index}}}$")
+        tau_symbol = "τ" if html else r"\tau"
+        eta_symbol = "η" if html else r"\eta"
+        tau = [(sub(tau_symbol, "M"), params.tau_M)] if params.V > 0 else []
+        tau += [(sub(tau_symbol, "R"), params.tau_R), (sub(tau_symbol, "Q"), params.tau_Q)]
         times = ", ".join(f"{name} = {float(value):.3g}" for name, value in tau)
         cross = ", ".join(f"{c:.3g}" for c in self.crossing_times) or "none"
-        text = f"{times};  η_max = {float(params.eta_max):.3g};  crossings at t = {cross}"
+        eta_max = sub(eta_symbol, "max" if html else r"\max")
+        text = f"{times};  {eta_max} = {float(params.eta_max):.3g};  crossings at t = {cross}"
         if not html:
             return text
         phases = "; ".join(f"{BIAS_DRIVERS[p.driver]} [{p.start:.3g}, {p.end:.3g}]" for p in self.phases)
