@@ -44,7 +44,8 @@ def test_explorer_starts_on_the_three_phase_set_with_its_crossings():
     np.testing.assert_allclose(explorer.crossing_times, crossings(THREE_PHASE, t_max), rtol=1e-9)
     assert len(explorer.crossing_times) == 2
     assert "crossings at t = 10.7, 76.6" in explorer.status.value
-    assert "τ_M = 1.2" in explorer.status.value and "class imbalance" in explorer.status.value
+    assert "τ<sub>M</sub> = 1.2" in explorer.status.value and "class imbalance" in explorer.status.value
+    assert r"$\tau_{M}$ = 1.2" in explorer.figure._suptitle.get_text()  # subscripts, no literal underscores
     assert [p.driver for p in explorer.phases] == ["M", "R", "Q"]
     line = _curve(explorer.axes[0], r"$\epsilon_-$")
     t, eps = line.get_data()
@@ -72,7 +73,7 @@ def test_centred_start_has_no_shift_panel_and_one_crossing():
     labels = [line.get_label() for line in explorer.axes[2].get_lines()]
     assert "$M$" not in labels and "$Q$" in labels
     assert len(explorer.crossing_times) == 1
-    assert "τ_M" not in explorer.status.value
+    assert "τ<sub>M</sub>" not in explorer.status.value
 
 
 def test_invalid_geometry_shows_the_validation_message_instead_of_a_traceback():
