@@ -57,8 +57,72 @@ def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray,
     >>> bool(minus < plus < 0)     # the higher-variance group learns first
     True
     """
-    terms = _loss_rate_terms(params, _state_dict(init))
+    terms = initial_slope_terms(params, init)
     return tuple(sum(terms[key][i] for key in BIAS_DRIVERS) for i in (0, 1))
+
+
+def initial_slope_terms(params: TMParams, init: InitLike = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The initial slopes of :func:`initial_slopes` split by the order parameter that moves (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slopes).
+
+    The three terms of the chain rule, keyed as in :data:`BIAS_DRIVERS`: ``"M"`` (class imbalance,
+    ``(cM + b - E_c)(c dM/dt + db/dt)``), ``"R"`` (saliency, ``-sqrt(Delta_c) G_c dR_c/dt``) and
+    ``"Q"`` (``Delta_c dQ/dt / 2``; from ``W_0 = 0`` this is the noise of SGD,
+    ``eta^2 Delta_c Delta^mix / 2``). From ``W_0 = 0`` the saliency term is
+    ``-eta sqrt(Delta_c) G_c c_{2/3}``.
+
+    Parameters
+    ----------
+    params : the model (any shape).
+    init : initial order parameters; default ``W = 0``.
+
+    Returns
+    -------
+    dict
+        ``{"M": (plus, minus), "R": (plus, minus), "Q": (plus, minus)}``; for each group the three
+        terms add up to its initial slope.
+    """
+    return _loss_rate_terms(params, _state_dict(init))
+
+
+def initial_slope_ratio_bounds(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on the ratio of the groups' initial slopes from ``W_0 = 0`` (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slope-ratio).
+
+    From ``W_0 = 0`` the saliency parts of the slopes (``"R"`` in :func:`initial_slope_terms`) are
+    ``s_c = -eta sqrt(Delta_c) G_c g_c`` with ``g_+ = a + b T``, ``g_- = a T + b``,
+    ``a = rho sqrt(Delta_+) G_+`` and ``b = (1 - rho) sqrt(Delta_-) G_-`` (teachers orthogonal to the
+    shift). For ``0 < T <= 1`` both are negative and, whatever ``rho``,
+
+    ``T sqrt(Delta_+ / Delta_-) G_+ / G_- <= s_+ / s_- <= (1 / T) sqrt(Delta_+ / Delta_-) G_+ / G_-``,
+
+    approached as ``rho -> 0`` and ``rho -> 1``. With ``G_+ = G_-`` (no label offsets, as in the
+    centred case) these are the bounds ``T sqrt(Delta_+/Delta_-)`` and ``sqrt(Delta_+/Delta_-) / T``
+    of the lecture. The ratio of the *whole* initial slopes obeys them in the limit ``eta -> 0`` when
+    the class-imbalance term vanishes (``c1 = V E_bar + h = 0``, e.g. without a shift); at finite
+    ``eta`` the noise term ``eta^2 Delta_c Delta^mix / 2`` can move it outside.
+
+    Parameters
+    ----------
+    params : the model (any shape); needs ``T`` in (0, 1] and ``m_plus = m_minus = 0``.
+
+    Returns
+    -------
+    low, high : arrays of ``params.shape``.
+
+    Raises
+    ------
+    ValueError
+        Where ``T <= 0`` (a slope can then be zero or positive and the ratio is unbounded) or the
+        teachers overlap the shift (``m_+- != 0`` adds ``m_c E_bar`` to ``g_c``).
+    """
+    T = np.asarray(params.T)
+    if np.any(T <= 0):
+        raise ValueError(f"initial_slope_ratio_bounds needs teachers that agree, T in (0, 1]; got T={float(T[T <= 0].flat[0]):g}")
+    for name in ("m_plus", "m_minus"):
+        if np.any(np.asarray(getattr(params, name)) != 0):
+            raise ValueError(f"initial_slope_ratio_bounds needs teachers orthogonal to the shift (m_plus = m_minus = 0); "
+                             f"got {name}={_first_off(getattr(params, name), 0.0):g}")
+    centre = np.sqrt(params.delta_plus / params.delta_minus) * params.G_plus / params.G_minus
+    return centre * T, centre / T
 
 
 def initial_slope_bounds(params: TMParams) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -104,6 +168,60 @@ def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
     state = fixed_point(params)
     eps_plus, eps_minus = group_mse(params, *(getattr(state, name) for name in ORDER_PARAMETERS))
     return np.where(stable, eps_plus, np.nan), np.where(stable, eps_minus, np.nan)
+
+
+def asymptotic_shift_overlap(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
+    """Asymptotic shift overlap ``M^inf`` without and with a trained student bias (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-spurious-fate).
+
+    Write the uncentred group-label correlation as ``E_bar = rho E_+ - (1 - rho) E_- =
+    (2 rho - 1) y_bar + 2 rho (1 - rho) (E_+ - E_-)``, with the label mean
+    ``y_bar = rho E_+ + (1 - rho) E_-``. Then
+
+    - without a bias (the papers' student): ``M^inf = (V E_bar + h) / (V + Delta^mix)``;
+    - with a trained bias (any ``eta_b > 0``):
+      ``M^inf = (2 rho (1 - rho) V (E_+ - E_-) + h) / (Delta^mix + 4 rho (1 - rho) V)``,
+
+    where ``h = rho sqrt(Delta_+) m_+ G_+ + (1 - rho) sqrt(Delta_-) m_- G_-`` (:func:`~biascourse.tm.coefficients`).
+    The bias takes over the part ``(2 rho - 1) y_bar`` that the shift carries only to stand in for an
+    intercept; with a bias the spurious direction disappears exactly when
+    ``2 rho (1 - rho) V (E_+ - E_-) + h = 0``, e.g. equal label means and teachers orthogonal to the
+    shift. Neither value depends on ``eta``; the second does not depend on ``eta_b`` either, and
+    ``params.eta_b`` is ignored. :func:`~biascourse.tm.fixed_point` gives the same numbers.
+
+    Returns
+    -------
+    without_bias, with_bias : arrays of ``params.shape``.
+    """
+    k = coefficients(params)
+    mixing = 2 * params.rho * (1 - params.rho)
+    without_bias = k.c1 / (params.V + params.delta_mix)
+    with_bias = (mixing * params.V * (params.E_plus - params.E_minus) + k.h) / (params.delta_mix + 2 * mixing * params.V)
+    return np.asarray(without_bias), np.asarray(with_bias)
+
+
+def shift_bias_timescales(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
+    """Relaxation times of the pair (M, b): how fast the shift is learned and how fast a trained bias takes over (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-spurious-fate).
+
+    ``M`` and ``b`` obey a closed linear system with rate matrix
+    ``[[eta (V + Delta^mix), eta V (2 rho - 1)], [eta_b (2 rho - 1), eta_b]]``; its eigenvalues are
+    real and positive, ``lambda_fast >= lambda_slow``, with
+    ``lambda_fast lambda_slow = eta eta_b (Delta^mix + 4 rho (1 - rho) V)``. For ``eta_b << eta V``,
+    ``tau_fast ~ tau_M`` and ``tau_slow ~ (V + Delta^mix) / (eta_b (Delta^mix + 4 rho (1 - rho) V))``:
+    the spurious direction is learned on ``tau_fast`` and approaches its asymptote
+    (:func:`asymptotic_shift_overlap`) on ``tau_slow``. Without a bias (``eta_b = 0``) this is
+    ``(tau_M, inf)``.
+
+    Returns
+    -------
+    tau_fast, tau_slow : arrays of ``params.shape``.
+    """
+    s = 2 * params.rho - 1
+    rate_M, rate_b = params.eta * (params.V + params.delta_mix), params.eta_b
+    root = np.sqrt((rate_M - rate_b) ** 2 + 4 * params.eta * rate_b * params.V * s**2)
+    fast = (rate_M + rate_b + root) / 2
+    slow = params.eta * rate_b * (params.delta_mix + 4 * params.rho * (1 - params.rho) * params.V) / fast
+    with np.errstate(divide="ignore"):
+        return np.asarray(1 / fast), np.asarray(1 / slow)
 
 
 def centred_R_infinity(params: TMParams) -> tuple[np.ndarray, np.ndarray]:

@@ -77,6 +77,133 @@ def test_initial_slope_bounds_cover_every_teacher_overlap():
     np.testing.assert_allclose(hi_p, -2 / np.pi * 1e-6 * np.sqrt(0.5) * (a - b), rtol=1e-5)
 
 
+def _random_models(rng, n, *, centred, eta, T_range=(0.01, 1.0)):
+    """n random models with teachers orthogonal to the shift; centred: no shift and no offsets."""
+    extra = {} if centred else dict(v=rng.uniform(0, 3, n), alpha_plus=rng.normal(0, 0.5, n),
+                                    alpha_minus=rng.normal(0, 0.5, n))
+    return TMParams(rho=rng.uniform(0.01, 0.99, n), delta_plus=rng.uniform(0.1, 3, n), delta_minus=rng.uniform(0.1, 3, n),
+                    T=rng.uniform(*T_range, n), eta=eta, **extra)
+
+
+def test_initial_slope_terms_add_up_and_follow_the_formula_from_zero():
+    grid = _random_models(np.random.default_rng(3), 200, centred=False, eta=0.2, T_range=(-1, 1))
+    k = coefficients(grid)
+    terms = phases.initial_slope_terms(grid)
+    totals = phases.initial_slopes(grid)
+    for i, (c, delta, E, G, c23) in enumerate(((1, grid.delta_plus, grid.E_plus, grid.G_plus, k.c2),
+                                                (-1, grid.delta_minus, grid.E_minus, grid.G_minus, k.c3))):
+        np.testing.assert_allclose(terms["M"][i], -grid.eta * c * E * k.c1, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(terms["R"][i], -grid.eta * np.sqrt(delta) * G * c23, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(terms["Q"][i], 0.5 * grid.eta**2 * delta * grid.delta_mix, rtol=1e-12)
+        np.testing.assert_allclose(sum(terms[key][i] for key in phases.BIAS_DRIVERS), totals[i], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("eta", [1e-3, 0.1, 0.3])
+def test_saliency_slope_ratio_lies_within_the_bounds_over_random_models(eta):
+    # https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-slope-ratio: exact at any eta, with a shift and offsets
+    grid = _random_models(np.random.default_rng(4), 5000, centred=False, eta=eta)
+    saliency = phases.initial_slope_terms(grid)["R"]
+    assert np.all(saliency[0] < 0) and np.all(saliency[1] < 0)       # for T > 0 both groups start learning
+    ratio = saliency[0] / saliency[1]
+    low, high = phases.initial_slope_ratio_bounds(grid)
+    assert np.all(low <= ratio * (1 + 1e-12)) and np.all(ratio <= high * (1 + 1e-12))
+    # the bounds are approached at the ends of rho: rho -> 1 gives high, rho -> 0 gives low
+    for rho, bound in ((1 - 1e-12, high), (1e-12, low)):
+        edge = phases.initial_slope_terms(replace(grid, rho=rho))["R"]
+        np.testing.assert_allclose(edge[0] / edge[1], bound, rtol=1e-6)
+
+
+def test_lecture_slope_ratio_bound_holds_for_the_whole_slopes_as_eta_goes_to_zero():
+    # centred case: G_+ = G_-, the bounds are T sqrt(D+/D-) and sqrt(D+/D-)/T, and c1 = 0
+    rng = np.random.default_rng(5)
+    grid = _random_models(rng, 5000, centred=True, eta=1e-7)
+    plus, minus = phases.initial_slopes(grid)
+    low, high = phases.initial_slope_ratio_bounds(grid)
+    root = np.sqrt(grid.delta_plus / grid.delta_minus)
+    np.testing.assert_allclose(low, grid.T * root, rtol=1e-12)
+    np.testing.assert_allclose(high, root / grid.T, rtol=1e-12)
+    ratio = plus / minus
+    assert np.all(low * (1 - 1e-5) <= ratio) and np.all(ratio <= high * (1 + 1e-5))   # O(eta) noise term
+    with_T1 = replace(grid, T=1.0)                                                        # T = 1: equality
+    np.testing.assert_allclose(np.divide(*phases.initial_slopes(with_T1)), root, rtol=1e-5)
+    # each condition matters: finite eta (noise term), a shift with a label imbalance (c1 != 0), T < 0
+    for broken in (replace(grid, eta=0.1), _random_models(rng, 5000, centred=False, eta=1e-7)):
+        plus, minus = phases.initial_slopes(broken)
+        low, high = np.sqrt(broken.delta_plus / broken.delta_minus) * np.array([broken.T, 1 / broken.T])
+        outside = (plus / minus < low) | (plus / minus > high)
+        assert 0.01 < outside.mean() < 0.9
+    opposite = _random_models(rng, 5000, centred=True, eta=1e-7, T_range=(-1, -0.01))
+    plus, minus = phases.initial_slopes(opposite)
+    assert np.any(plus * minus < 0)            # one group's loss rises at first: the ratio changes sign
+
+
+def test_slope_ratio_bounds_reject_models_outside_their_conditions():
+    with pytest.raises(ValueError, match=r"T in \(0, 1\]; got T=-0.2"):
+        phases.initial_slope_ratio_bounds(replace(CENTRED, T=np.array([0.5, -0.2])))
+    with pytest.raises(ValueError, match="m_plus = m_minus = 0.*got m_plus=0.8"):
+        phases.initial_slope_ratio_bounds(GENERAL)
+
+
+def test_asymptotic_shift_overlap_is_the_fixed_point_with_and_without_a_bias():
+    rng = np.random.default_rng(6)
+    n = 300
+    v = rng.uniform(0.5, 3, n)
+    grid = TMParams(rho=rng.uniform(0.05, 0.95, n), delta_plus=rng.uniform(0.1, 3, n), delta_minus=rng.uniform(0.1, 3, n),
+                    v=v, T=0.3, m_plus=0.3 * v * rng.uniform(-1, 1, n), m_minus=0.3 * v * rng.uniform(-1, 1, n),
+                    alpha_plus=rng.normal(0, 0.5, n), alpha_minus=rng.normal(0, 0.5, n), eta=0.05)
+    without, with_bias = phases.asymptotic_shift_overlap(grid)
+    np.testing.assert_allclose(without, fixed_point(grid).M, rtol=1e-12, atol=1e-14)
+    for eta_b in (0.01, 0.5):
+        np.testing.assert_allclose(with_bias, fixed_point(replace(grid, eta_b=eta_b)).M, rtol=1e-10, atol=1e-13)
+    # the decomposition E_bar = (2 rho - 1) y_bar + 2 rho (1 - rho) (E_+ - E_-): the bias takes the first part
+    k = coefficients(grid)
+    y_bar = grid.rho * grid.E_plus + (1 - grid.rho) * grid.E_minus
+    np.testing.assert_allclose(k.E_bar, (2 * grid.rho - 1) * y_bar + 2 * grid.rho * (1 - grid.rho) * (grid.E_plus - grid.E_minus),
+                               atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["spurious_nonmonotone", "spurious", "general", "three_phase"])
+def test_asymptotic_shift_overlap_is_the_long_time_limit_of_the_ode(name):
+    params = EXAMPLES[name].params
+    without, with_bias = phases.asymptotic_shift_overlap(params)
+    assert solve(params, [20 * float(params.tau_R)]).M[0] == pytest.approx(float(without), abs=1e-8)
+    biased = replace(params, eta_b=params.eta)
+    _, tau_slow = phases.shift_bias_timescales(biased)
+    t_end = 40 * float(max(tau_slow, params.tau_R))
+    assert solve(biased, [t_end], method="ode").M[0] == pytest.approx(float(with_bias), abs=1e-8)
+    if name.startswith("spurious"):
+        # equal label means, teachers orthogonal to the shift: with a bias the shift direction disappears
+        assert float(without) > 0.2 and float(with_bias) == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("eta_b", [0.0, 0.01, 0.1, 1.0])
+def test_shift_bias_timescales_are_the_rates_of_the_M_b_pair(eta_b):
+    p = replace(SPURIOUS, eta_b=eta_b)
+    tau_fast, tau_slow = phases.shift_bias_timescales(p)
+    s = 2 * p.rho - 1
+    rates = np.array([[p.eta * (p.V + p.delta_mix), p.eta * p.V * s], [eta_b * s, eta_b]])
+    np.testing.assert_allclose(sorted(1 / np.array([tau_fast, tau_slow])), sorted(np.linalg.eigvals(rates).real), atol=1e-14)
+    if eta_b == 0:
+        assert float(tau_fast) == pytest.approx(float(p.tau_M)) and np.isinf(tau_slow)
+        return
+    # the ODE's M approaches its asymptote as exp(-t / tau_slow)
+    t = float(tau_slow) * np.array([6.0, 8.0]) + 10 * float(tau_fast)
+    M = solve(p, t, method="ode").M
+    _, M_inf = phases.asymptotic_shift_overlap(p)
+    decay = -np.log((M[1] - M_inf) / (M[0] - M_inf)) / (t[1] - t[0])
+    assert decay * float(tau_slow) == pytest.approx(1.0, rel=1e-4)
+
+
+def test_spurious_gap_vanishes_with_a_bias_and_stays_without():
+    # equal variances, one teacher: eps_+ - eps_- = 2 M (b - E); without a bias b = 0
+    E = float(SPURIOUS.E_plus)
+    without, _ = phases.asymptotic_shift_overlap(SPURIOUS)
+    eps_plus, eps_minus = phases.asymptotic_errors(SPURIOUS)
+    assert float(eps_plus - eps_minus) == pytest.approx(-2 * E * float(without), rel=1e-12)
+    eps_plus, eps_minus = phases.asymptotic_errors(replace(SPURIOUS, eta_b=0.1))
+    assert float(eps_plus - eps_minus) == pytest.approx(0.0, abs=1e-14)
+
+
 def test_centred_R_infinity_equals_the_fixed_point():
     grid = TMParams(rho=np.linspace(0.1, 0.9, 5)[:, None, None], delta_plus=0.5,
                     delta_minus=np.geomspace(0.1, 5, 6)[:, None], T=np.linspace(-1, 1, 7), eta=0.05)
