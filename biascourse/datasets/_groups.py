@@ -1,10 +1,13 @@
 """Sub-population constructions on real images: the teacher-mixture analogues of chapter 5.
 
 Each construction returns a :class:`GroupedDataset`: inputs, binary labels ``y`` in {-1, +1} and
-sub-population labels ``group`` in {-1, +1} (+1 is group ``+``, drawn blue in the course). The
+sub-population labels ``group`` in {-1, +1} (+1 is group ``+``, drawn blue in the course).
+:func:`bell_sagun_cifar10` (:func:`group_label_mixture`) follows the CIFAR-10 protocol presented in the
+lecture on Jain et al. (2024) and :data:`CELEBA_PAIRS` lists the lecture's CelebA pairs. The other
 construction choices (which classes are positive, how variance is scaled, how the label balance is
 set) are the course's, standing in for the teacher-mixture quantities of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data:
-representation ``rho``, per-group variance ``Delta_c`` and label imbalance inside a group.
+representation ``rho``, per-group variance ``Delta_c`` and label imbalance inside a group
+(https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown).
 """
 from __future__ import annotations
 
@@ -200,8 +203,80 @@ def rotated_mixture(
     return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
 
-#: The Bell & Sagun grouping of CIFAR-10 used in chapter 5: group + and group - as class names.
+#: The Bell & Sagun grouping of CIFAR-10 in the lecture's protocol (chapter 5): group 1 (label +1) and
+#: group 2 (label -1) as class names; the course calls them group + and group -.
 BELL_SAGUN_GROUPS = {1: ("deer", "bird", "frog", "horse"), -1: ("cat", "airplane", "automobile", "truck")}
+
+#: The (target, group) attribute pairs of CelebA shown in the lecture on Jain et al. (2024).
+CELEBA_PAIRS = (("Eyeglasses", "Bags_Under_Eyes"), ("Bangs", "Blurry"), ("Young", "Blond_Hair"))
+
+
+def _check_class_groups(groups: dict) -> None:
+    if set(groups) != {1, -1}:
+        raise ValueError(f"groups must have the keys +1 and -1; got {sorted(groups)}")
+    if set(groups[1]) & set(groups[-1]):
+        raise ValueError(f"the two groups must not share a class; both contain {sorted(set(groups[1]) & set(groups[-1]))}")
+
+
+def group_label_mixture(
+    images: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    *,
+    groups: dict,
+    rho: float,
+    seed: int,
+    mean: float | None = None,
+    std: float | None = None,
+    flatten: bool = True,
+) -> GroupedDataset:
+    """Two sub-populations made of classes, whose label is the group (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-images).
+
+    This is the protocol of the CIFAR-10 experiment presented in the lecture on Jain et al. (2024),
+    after Bell and Sagun: the classes ``groups[+1]`` form group ``+`` and have label +1, the classes
+    ``groups[-1]`` form group ``-`` and have label -1, and the data set is a mixture of a fraction
+    ``rho`` of group ``+`` and ``1 - rho`` of group ``-``. Inside a group the images are drawn
+    uniformly, so its classes keep their proportions in the source. The per-group errors are then the
+    errors on each label, and ``rho`` is the label balance. Pixels are standardised with one scalar
+    mean and std, as in :func:`rotated_mixture`.
+
+    Parameters
+    ----------
+    images, labels : source images uint8 (m, H, W[, C]) and class labels (m,).
+    n : number of samples to draw (no image is used twice).
+    groups : ``{+1: classes of group +, -1: classes of group -}``, each non-empty, sharing no class.
+    rho : fraction of group ``+``, in (0, 1).
+    seed : seed of the draw.
+    mean, std, flatten : as in :func:`rotated_mixture`.
+
+    Returns
+    -------
+    GroupedDataset
+        With ``y == group``.
+
+    Examples
+    --------
+    >>> groups = {1: (4, 2, 6, 7), -1: (3, 0, 1, 9)}   # CIFAR-10's deer, bird, frog, horse | cat, airplane, ...
+    >>> data = group_label_mixture(images, labels, 1000, groups=groups, rho=0.9, seed=0)
+    >>> data.counts()[(1, 1)], data.counts()[(-1, -1)]
+    (900, 100)
+    """
+    rng = np.random.default_rng(check_seed(seed))
+    _check_class_groups(groups)
+    for g in (1, -1):
+        if len(groups[g]) == 0:
+            raise ValueError(f"groups[{g:+d}] must list at least one class; got {list(groups[g])}")
+    labels = np.asarray(labels)
+    if len(labels) != len(images):
+        raise ValueError(f"images and labels must have the same length; got {len(images)} and {len(labels)}")
+    cells = _cell_counts(n, rho, (1.0, 0.0))  # label +1 for the whole of group +, -1 for the whole of group -
+    perm = rng.permutation(len(labels))
+    empty = perm[:0]
+    pools = {(1, 1): perm[np.isin(labels[perm], list(groups[1]))], (1, -1): empty,
+             (-1, 1): empty, (-1, -1): perm[np.isin(labels[perm], list(groups[-1]))]}
+    source, group, y = _draw(pools, cells, rng, "group_label_mixture")
+    x, mean, std = standardise_images(np.asarray(images)[source], mean, std)
+    return GroupedDataset(_shape(x, flatten), y, group, source, mean, std)
 
 
 def class_group_mixture(
@@ -217,10 +292,11 @@ def class_group_mixture(
     std: float | None = None,
     flatten: bool = True,
 ) -> GroupedDataset:
-    """Sub-populations made of classes: each group is a set of source classes with its own binary task.
+    """Sub-populations made of classes, each group with its own binary task (the course's construction).
 
     ``groups[+1]`` and ``groups[-1]`` list the source classes of each group; inside a group the
-    first half of its classes has label +1 and the second half label -1 (the course's choice).
+    first half of its classes has label +1 and the second half label -1 (the course's choice; in
+    :func:`group_label_mixture`, the lecture's protocol, the label is the group instead).
     A fraction ``rho`` of the samples is drawn from group ``+`` and ``positive_fraction[c]`` of
     group ``c`` has label +1. Pixels are standardised with one scalar mean and std.
 
@@ -232,10 +308,7 @@ def class_group_mixture(
     rho, seed, positive_fraction, mean, std, flatten : as in :func:`rotated_mixture`.
     """
     rng = np.random.default_rng(check_seed(seed))
-    if set(groups) != {1, -1}:
-        raise ValueError(f"groups must have the keys +1 and -1; got {sorted(groups)}")
-    if set(groups[1]) & set(groups[-1]):
-        raise ValueError(f"the two groups must not share a class; both contain {sorted(set(groups[1]) & set(groups[-1]))}")
+    _check_class_groups(groups)
     labels = np.asarray(labels)
     cells = _cell_counts(n, rho, positive_fraction)
     perm = rng.permutation(len(labels))
@@ -254,16 +327,16 @@ def class_group_mixture(
 
 def bell_sagun_cifar10(images: np.ndarray, labels: np.ndarray, n: int, *, rho: float, seed: int,
                        **kwargs) -> GroupedDataset:
-    """CIFAR-10 split into two sub-populations of classes after Bell and Sagun (2023).
+    """CIFAR-10 as two groups of classes after Bell and Sagun, in the lecture's protocol (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-images).
 
-    Group ``+`` = {deer, bird, frog, horse}, group ``-`` = {cat, airplane, automobile, truck}
-    (:data:`BELL_SAGUN_GROUPS`), mixed with proportions ``rho`` and ``1 - rho``. Inside each group
-    the binary label is +1 for the first two classes listed and -1 for the other two; this label
-    assignment is the course's choice. Other keywords go to :func:`class_group_mixture`.
+    Group ``+`` = {deer, bird, frog, horse} with label +1 and group ``-`` = {cat, airplane,
+    automobile, truck} with label -1 (:data:`BELL_SAGUN_GROUPS`), mixed in proportions ``rho`` and
+    ``1 - rho`` (0.9 and 0.1 in the lecture's opening example). Other keywords (``mean``, ``std``,
+    ``flatten``) go to :func:`group_label_mixture`.
     """
     index = {name: i for i, name in enumerate(CIFAR10_CLASSES)}
     groups = {g: tuple(index[c] for c in names) for g, names in BELL_SAGUN_GROUPS.items()}
-    return class_group_mixture(images, labels, n, groups=groups, rho=rho, seed=seed, **kwargs)
+    return group_label_mixture(images, labels, n, groups=groups, rho=rho, seed=seed, **kwargs)
 
 
 def celeba_attribute_pair(
@@ -280,7 +353,7 @@ def celeba_attribute_pair(
     std: float | None = None,
     flatten: bool = True,
 ) -> GroupedDataset:
-    """A CelebA (target attribute, group attribute) pair, e.g. target ``Blond_Hair``, group ``Male``.
+    """A CelebA (target attribute, group attribute) pair, e.g. target ``Eyeglasses``, group ``Bags_Under_Eyes``.
 
     The label is +1 where the target attribute is present, the group +1 where the group attribute
     is present. With ``rho`` and ``positive_fraction`` left at None the n samples are a uniform
@@ -290,7 +363,8 @@ def celeba_attribute_pair(
     ----------
     table : the split's attribute table from :func:`load_celeba_attributes`.
     n : number of samples.
-    target, group : attribute names (see ``table.names``).
+    target, group : attribute names (see ``table.names``); the lecture's pairs are :data:`CELEBA_PAIRS`.
+    rho, positive_fraction : cell proportions, as in :func:`rotated_mixture` (default: CelebA's own).
     size : side of the square images loaded.
     """
     rng = np.random.default_rng(check_seed(seed))

@@ -1,6 +1,9 @@
 """Deep networks trained online on teacher-mixture data: the protocol of chapter 5.
 
-The course's choices (the source paper's deep-network protocol is not known; https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown):
+The lecture on Jain et al. (2024) gives the data of the synthetic deep-network experiment (d = 100,
+v = 4, rho = 0.7, Delta_+- = 0.1, 1, T_+- = 0.9, eta = 0.01, alpha_+- = 0.471, -0.188; 10 seeds) but
+not the network or its training (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-synthetic,
+https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-unknown). The course's choices:
 
 * inputs in dimension N as in the theory (https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-data), minibatches of B fresh samples, time
   ``t = samples / N``;
@@ -22,11 +25,14 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from ..models import BatchedMLP
+from ..models import ACTIVATIONS, BatchedMLP
 from ..tm import TMParams, sample
 from ._data import OnlineData
 from ._history import History
-from ._loop import log_spaced_steps, train
+from ._loop import OPTIMIZERS, log_spaced_steps, train
+
+#: Metrics whose group gap :func:`group_gap` measures: the test loss and the error (1 - accuracy).
+GAP_METRICS = ("loss", "error")
 
 
 def train_teacher_mixture(
@@ -76,8 +82,32 @@ def train_teacher_mixture(
     History
         Per-group test loss (``0.5 (y - y_hat)^2``, the theory's epsilon) and accuracy;
         ``history.samples / N`` is the theory's time.
+
+    Raises
+    ------
+    ValueError
+        For a parameter grid instead of one model, non-positive sizes, ``t_max`` or ``eta``, an
+        unknown optimizer or activation, or an optimizer other than SGD without ``lr``.
     """
+    hidden = list(hidden)
+    if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden widths must be integers >= 1; got {hidden}")
+    hidden = [int(h) for h in hidden]
+    for name, value in (("N", N), ("n_seeds", n_seeds), ("batch_size", batch_size), ("n_test", n_test),
+                        ("n_evals", n_evals)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
+    if not np.isfinite(t_max) or t_max <= 0:
+        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
+    if params.shape != ():
+        raise ValueError(f"train_teacher_mixture needs a single parameter set; got params of shape {params.shape}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)}; got {optimizer!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}; got {activation!r}")
     eta = float(params.eta if eta is None else eta)
+    if not eta > 0:
+        raise ValueError(f"eta must be > 0; got {eta}")
     width = hidden[-1] if len(hidden) else N
     if lr is None:
         if optimizer != "sgd":
@@ -87,12 +117,56 @@ def train_teacher_mixture(
     test = sample(dataclasses.replace(params, rho=0.5), n_test, N, seed=seed + 1, geometry=geometry)
     data = OnlineData(lambda n, s: sample(params, n, N, s, geometry=geometry, backend="torch"))
     seeds = [seed + k for k in range(n_seeds)]
-    net = BatchedMLP(n_seeds, N, list(hidden), 1, activation=activation, bias=False,
+    net = BatchedMLP(n_seeds, N, hidden, 1, activation=activation, bias=False,
                      init_std=np.sqrt(2.0) if activation == "relu" else 1.0, readout_std=0.0, seeds=seeds)
     steps = max(1, int(round(t_max * N / batch_size)))
     return train(net, data, steps=steps, batch_size=batch_size, loss="mse", optimizer=optimizer, lr=lr,
                  weight_decay=weight_decay, eval_sets={"test": test}, eval_at=log_spaced_steps(steps, n_evals),
-                 device=device, progress=progress, desc=f"hidden {list(hidden)}")
+                 device=device, progress=progress, desc=f"hidden {hidden}")
+
+
+def group_gap(history: History, metric: str = "loss", split: str = "test") -> np.ndarray:
+    """Per-seed gap between the groups, group ``+`` minus group ``-`` (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-synthetic).
+
+    Parameters
+    ----------
+    history : a run with per-group metrics (e.g. from :func:`train_teacher_mixture`).
+    metric : ``"loss"`` (the theory's ``eps_+ - eps_-``) or ``"error"`` (the misclassification
+        rates, one minus the accuracies).
+    split : the evaluation set.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (seeds, evaluations); negative where group ``+`` is ahead.
+    """
+    if metric not in GAP_METRICS:
+        raise ValueError(f"metric must be one of {GAP_METRICS}; got {metric!r}")
+    key = "loss" if metric == "loss" else "accuracy"
+    plus, minus = history.get(key, split=split, group="+"), history.get(key, split=split, group="-")
+    return plus - minus if metric == "loss" else minus - plus
+
+
+def measured_crossings(history: History, metric: str = "loss", *, N: int | None = None,
+                       tol: float = 0.005) -> np.ndarray:
+    """Crossing times of the seed mean of :func:`group_gap`, found by :func:`gap_crossings`.
+
+    Parameters
+    ----------
+    history : the run.
+    metric : ``"loss"`` or ``"error"``.
+    N : input dimension; times are then the theory's ``t = samples / N`` (default: samples).
+    tol : half-width of the band around zero that does not count as a sign change.
+
+    Returns
+    -------
+    numpy.ndarray
+        The crossing times, in ``samples / N`` (or samples); empty when the groups never swap.
+    """
+    if N is not None and (isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1):
+        raise ValueError(f"N must be an integer >= 1 or None; got {N!r}")
+    t = history.samples / (1 if N is None else N)
+    return gap_crossings(t, group_gap(history, metric).mean(axis=0), tol)
 
 
 def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarray:

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from biascourse.datasets import (BELL_SAGUN_GROUPS, CIFAR10_CLASSES, bell_sagun_cifar10, celeba_attribute_pair,
-                                 class_group_mixture, rotate_images, rotated_mixture, standardise_images)
+from biascourse.datasets import (BELL_SAGUN_GROUPS, CELEBA_PAIRS, CIFAR10_CLASSES, bell_sagun_cifar10,
+                                 celeba_attribute_pair, class_group_mixture, group_label_mixture, read_cifar10_binary,
+                                 rotate_images, rotated_mixture, standardise_images)
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +61,65 @@ def test_rotated_mixture_errors(digits):
         rotated_mixture(images, labels, 100, rho=0.5, seed=0, delta_minus=0)
 
 
-def test_bell_sagun_grouping():
+def test_bell_sagun_cifar10_follows_the_lecture_protocol(tmp_path, writers):
+    # small CIFAR-10 binary files in the real format, read back by the package's reader
     rng = np.random.default_rng(3)
     labels = np.arange(3000) % 10
     images = rng.integers(0, 256, (3000, 32, 32, 3), dtype=np.uint8)
-    data = bell_sagun_cifar10(images, labels, 500, rho=0.3, seed=0)
+    path = tmp_path / "data_batch_1.bin"
+    path.write_bytes(writers.cifar_bytes(images, labels))
+    images, labels = read_cifar10_binary([path])
+    data = bell_sagun_cifar10(images, labels, 1000, rho=0.9, seed=0)  # the lecture's opening example
     names = np.array(CIFAR10_CLASSES)[labels[data.source]]
-    assert set(names[data.group == 1]) == set(BELL_SAGUN_GROUPS[1])
-    assert set(names[data.group == -1]) == set(BELL_SAGUN_GROUPS[-1])
-    assert set(names[(data.group == 1) & (data.y == 1)]) == {"deer", "bird"}
-    assert set(names[(data.group == -1) & (data.y == -1)]) == {"automobile", "truck"}
-    assert np.sum(data.group == 1) == 150 and data.x.shape == (500, 3072)
+    assert set(names[data.group == 1]) == {"deer", "bird", "frog", "horse"} == set(BELL_SAGUN_GROUPS[1])
+    assert set(names[data.group == -1]) == {"cat", "airplane", "automobile", "truck"} == set(BELL_SAGUN_GROUPS[-1])
+    np.testing.assert_array_equal(data.y, data.group)  # label +1 for group 1, -1 for group 2
+    assert data.counts() == {(1, 1): 900, (1, -1): 0, (-1, 1): 0, (-1, -1): 100}
+    assert len(np.unique(data.source)) == 1000 and data.x.shape == (1000, 3072)
+    # inside a group, the classes keep their proportions in the source (300 images each here): 225 each on average
+    # (hypergeometric: 900 drawn from 1200, a quarter of them per class)
+    per_class = [np.sum(names == c) for c in BELL_SAGUN_GROUPS[1]]
+    sd = np.sqrt(900 * 0.25 * 0.75 * 300 / 1199)
+    assert sum(per_class) == 900 and all(abs(k - 225) < 4 * sd for k in per_class)
+    x0 = (images[data.source[0]].astype(np.float64) / 255 - data.pixel_mean) / data.pixel_std
+    np.testing.assert_allclose(data.x[0], x0.reshape(-1), rtol=1e-5, atol=1e-5)
     assert bell_sagun_cifar10(images, labels, 10, rho=0.5, seed=0, flatten=False).x.shape == (10, 3, 32, 32)
+
+
+def test_group_label_mixture_on_fashion_like_idx_files(tmp_path, writers):
+    from biascourse.datasets import read_idx_pair
+
+    rng = np.random.default_rng(4)
+    labels = (np.arange(400) % 10).astype(np.uint8)
+    writers.write_idx(tmp_path / "images.gz", rng.integers(0, 256, (400, 28, 28), dtype=np.uint8))
+    writers.write_idx(tmp_path / "labels.gz", labels)
+    images, labels = read_idx_pair(tmp_path / "images.gz", tmp_path / "labels.gz")
+    data = group_label_mixture(images, labels, 50, groups={1: (1, 8), -1: (0, 6, 2)}, rho=0.2, seed=1)
+    assert data.counts() == {(1, 1): 10, (1, -1): 0, (-1, 1): 0, (-1, -1): 40}
+    assert set(labels[data.source[data.group == 1]]) <= {1, 8}
+    assert set(labels[data.source[data.group == -1]]) <= {0, 6, 2}
+    np.testing.assert_array_equal(data.y, data.group)
+    again = group_label_mixture(images, labels, 50, groups={1: (1, 8), -1: (0, 6, 2)}, rho=0.2, seed=1)
+    np.testing.assert_array_equal(again.x, data.x)
+
+
+def test_group_label_mixture_errors():
+    labels = np.arange(100) % 10
+    images = np.zeros((100, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match="must not share"):
+        group_label_mixture(images, labels, 10, groups={1: (0, 1), -1: (1, 2)}, rho=0.5, seed=0)
+    with pytest.raises(ValueError, match=r"groups\[-1\] must list at least one class"):
+        group_label_mixture(images, labels, 10, groups={1: (0, 1), -1: ()}, rho=0.5, seed=0)
+    with pytest.raises(ValueError, match=r"rho must be in \(0, 1\); got 1.0"):
+        group_label_mixture(images, labels, 10, groups={1: (0,), -1: (1,)}, rho=1.0, seed=0)
+    with pytest.raises(ValueError, match="needs 18 images but only 10"):
+        group_label_mixture(images, labels, 20, groups={1: (0,), -1: (1, 2)}, rho=0.9, seed=0)
+    with pytest.raises(ValueError, match="same length"):
+        group_label_mixture(images[:50], labels, 10, groups={1: (0,), -1: (1,)}, rho=0.5, seed=0)
+
+
+def test_celeba_pairs_are_the_lecture_pairs():
+    assert CELEBA_PAIRS == (("Eyeglasses", "Bags_Under_Eyes"), ("Bangs", "Blurry"), ("Young", "Blond_Hair"))
 
 
 def test_class_group_mixture_errors():
@@ -94,14 +142,14 @@ def test_celeba_attribute_pair(tmp_path):
     for name in names:
         Image.fromarray(rng.integers(0, 256, (218, 178, 3), dtype=np.uint8)).save(tmp_path / "img_align_celeba" / name)
     attrs = np.stack([np.arange(40) % 2, (np.arange(40) // 2) % 2], axis=1).astype(np.int8)
-    table = CelebAAttributes(np.array(names), attrs, ("Blond_Hair", "Male"), tmp_path)
-    data = celeba_attribute_pair(table, 20, target="Blond_Hair", group="Male", seed=0, rho=0.25,
+    table = CelebAAttributes(np.array(names), attrs, CELEBA_PAIRS[0], tmp_path)  # (Eyeglasses, Bags_Under_Eyes)
+    data = celeba_attribute_pair(table, 20, target="Eyeglasses", group="Bags_Under_Eyes", seed=0, rho=0.25,
                                  positive_fraction=(0.4, 0.6), size=8)
     assert data.x.shape == (20, 192)
     assert data.counts() == {(1, 1): 2, (1, -1): 3, (-1, 1): 9, (-1, -1): 6}
     np.testing.assert_array_equal(data.y, 2 * attrs[data.source, 0] - 1)
     np.testing.assert_array_equal(data.group, 2 * attrs[data.source, 1] - 1)
-    uniform = celeba_attribute_pair(table, 10, target="Blond_Hair", group="Male", seed=1, size=8)
+    uniform = celeba_attribute_pair(table, 10, target="Eyeglasses", group="Bags_Under_Eyes", seed=1, size=8)
     assert len(np.unique(uniform.source)) == 10
 
 
