@@ -1,7 +1,8 @@
 """Closed forms of gamma for particular architectures (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-architecture).
 
-These are the formulas the note states in closed form: one ReLU layer, the ReLU depth recursion,
-max pooling after one ReLU layer, and a linear network on un-centred data. The general mean-field
+These are the formulas the derivation page states in closed form: one ReLU layer, the ReLU depth
+recursion, max pooling after one ReLU layer or directly after a linear layer, and a linear network
+on un-centred data. The general mean-field
 route (:func:`~biascourse.igb.gamma_mean_field`) reproduces the first two, which the tests check.
 """
 from __future__ import annotations
@@ -44,23 +45,55 @@ def gamma_relu_depth(depth: np.ndarray | int) -> np.ndarray:
     return gamma[()]
 
 
-def gamma_maxpool(k: int) -> float:
-    """Gamma of one ReLU layer followed by ``MaxPool1d(k)`` and a linear readout (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-pooling).
+#: What :func:`gamma_maxpool` can put before the pooling: a ReLU, or nothing (a linear layer).
+POOL_INPUTS = ("relu", "linear")
 
-    .. math:: \\gamma(k)=\\frac{M_k^2}{E_k-M_k^2},\\quad M_k=\\int_0^\\infty\\big(1-\\Phi(z)^k\\big)dz,\\quad
-              E_k=\\int_0^\\infty 2z\\big(1-\\Phi(z)^k\\big)dz,
 
-    the first two moments of :math:`\\max(0,\\max_{i\\le k}Z_i)`, evaluated by quadrature.
-    ``gamma_maxpool(1)`` is :math:`1/(\\pi-1)`; gamma grows without bound with k.
+def gamma_maxpool(k: int, before: str = "relu") -> float:
+    """Gamma of one hidden layer followed by ``MaxPool1d(k)`` and a linear readout (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-pooling).
+
+    With ``before="relu"`` (Linear, ReLU, MaxPool1d(k), Linear) the readout sees
+    :math:`\\psi=\\max(0,\\max_{i\\le k}Z_i)`; with ``before="linear"`` (Linear, MaxPool1d(k), Linear:
+    pooling without an activation) it sees :math:`\\psi=\\max_{i\\le k}Z_i`, for :math:`Z_i` i.i.d.
+    standard normal. Then
+
+    .. math:: \\gamma(k)=\\frac{M_k^2}{E_k-M_k^2},\\qquad M_k=\\mathbb E\\,\\psi,\\quad E_k=\\mathbb E\\,\\psi^2,
+
+    with, from :math:`P(\\psi>z)=1-\\Phi(z)^k` for :math:`z\\ge0`,
+    :math:`M_k=\\int_0^\\infty(1-\\Phi(z)^k)\\,dz-[\\int_0^\\infty\\Phi(-z)^kdz]` and
+    :math:`E_k=\\int_0^\\infty2z\\,(1-\\Phi(z)^k)\\,dz+[\\int_0^\\infty2z\\,\\Phi(-z)^kdz]`, the bracketed
+    terms (the negative side of the maximum) only without the ReLU. Evaluated by quadrature.
+
+    Parameters
+    ----------
+    k : the kernel size, an integer >= 1.
+    before : ``"relu"`` or ``"linear"`` (one of :data:`POOL_INPUTS`).
+
+    Returns
+    -------
+    float
+        ``gamma_maxpool(1)`` is :math:`1/(\\pi-1)`; ``gamma_maxpool(1, "linear")`` is 0 (no pooling,
+        no activation); ``gamma_maxpool(2, "linear")`` is again :math:`1/(\\pi-1)` exactly. Both grow
+        without bound with k.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1; got {k!r}")
+    if before not in POOL_INPUTS:
+        raise ValueError(f"before must be one of {POOL_INPUTS}; got {before!r}")
 
     def tail(z):  # 1 - Phi(z)^k, computed without cancellation for large z
         return -np.expm1(k * stats.norm.logcdf(z))
 
-    m, _ = integrate.quad(tail, 0.0, np.inf, epsabs=1e-13, epsrel=1e-12)
-    e, _ = integrate.quad(lambda z: 2.0 * z * tail(z), 0.0, np.inf, epsabs=1e-13, epsrel=1e-12)
+    def below(z):  # P(max < -z) = Phi(-z)^k, the negative side of the maximum
+        return np.exp(k * stats.norm.logcdf(-z))
+
+    def moment(f):
+        value, _ = integrate.quad(f, 0.0, np.inf, epsabs=1e-13, epsrel=1e-12)
+        return value
+
+    m, e = moment(tail), moment(lambda z: 2.0 * z * tail(z))
+    if before == "linear":
+        m, e = m - moment(below), e + moment(lambda z: 2.0 * z * below(z))
     return m**2 / (e - m**2)
 
 

@@ -129,7 +129,7 @@ def output_correlation(outputs: np.ndarray | torch.Tensor) -> float:
 
 @dataclass(frozen=True)
 class InitStatistics:
-    """What :func:`init_statistics` measures over K initialisations.
+    """What :func:`init_statistics` (or :func:`~biascourse.igb.network_statistics`) measures over K initialisations.
 
     Attributes
     ----------
@@ -140,12 +140,13 @@ class InitStatistics:
         output units), each unit treated as a readout (the :math:`\\tilde V/V` of the official
         forward simulations); arrays of shape (L + 1,). The squared data-means are not centred
         over initialisations: at initialisation the weight law is symmetric, so their mean is 0.
+        ``None`` for networks measured with :func:`~biascourse.igb.network_statistics`.
     """
 
     fractions: np.ndarray
     output_mean: np.ndarray
     output_var: np.ndarray
-    layer_gamma: GammaEstimate
+    layer_gamma: GammaEstimate | None = None
 
     @property
     def gamma(self) -> GammaEstimate:

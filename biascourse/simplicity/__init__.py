@@ -1,15 +1,16 @@
 """Chapter 8: simplicity biases, measured: what a network learns first.
 
 Derivations: https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html (after Rahaman et al.; Fridovich-Keil et
-al.; Hacohen and Weinshall; Refinetti, Ingrosso and Goldt; Belrose et al.).
+al.; Hacohen and Weinshall; Refinetti, Ingrosso and Goldt; Belrose et al.; Huh et al.).
 
 Spectral bias in 1-D regression
     :class:`SpectralTarget`, :func:`fourier_amplitudes`, :func:`normalised_amplitudes`,
-    :func:`learning_times`.
+    :func:`learning_times`, :func:`order_inversions`.
 Spectral bias along interpolation paths
     :func:`interpolation_path`, :func:`detrend`, :func:`path_power`, :func:`band_energy_ratios`,
     :func:`high_frequency_fraction`, :func:`logit_margin`, :func:`sample_pairs`,
-    :func:`path_outputs`, :func:`path_energy_probe`.
+    :func:`path_outputs`, :func:`path_energy_probe`; the survey's ratio :func:`log_energy_ratios`,
+    :func:`path_spectrum_probe`.
 Principal-component bias
     :class:`PrincipalComponents`, :func:`principal_components`, :func:`least_squares_solution`,
     :func:`train_linear_network`, :func:`pc_residuals`, :func:`pc_residual_law`,
@@ -17,6 +18,8 @@ Principal-component bias
 Training with measurements
     :func:`train_with_probes` (K networks, probes at logged steps), :class:`ProbeHistory`,
     :func:`accuracy_probe`, :func:`loss_probe`, :func:`fit_spectral`, :class:`SpectralHistory`.
+Low-rank embeddings
+    :func:`effective_rank`, :func:`hidden_features`, :func:`effective_rank_probe`.
 Distributional simplicity bias
     :class:`ClassStatistics`, :func:`class_statistics`, :func:`covariance_factor`,
     :func:`sample_clones`, :func:`gaussian_transport_map`, :func:`transport`.
@@ -39,10 +42,12 @@ from ._paths import (
     detrend,
     high_frequency_fraction,
     interpolation_path,
+    log_energy_ratios,
     logit_margin,
     path_energy_probe,
     path_outputs,
     path_power,
+    path_spectrum_probe,
     sample_pairs,
 )
 from ._pc import (
@@ -54,6 +59,7 @@ from ._pc import (
     principal_components,
     train_linear_network,
 )
+from ._rank import effective_rank, effective_rank_probe, hidden_features
 from ._training import (
     ProbeHistory,
     SpectralHistory,
@@ -69,6 +75,7 @@ from ._spectral import (
     fourier_amplitudes,
     learning_times,
     normalised_amplitudes,
+    order_inversions,
 )
 
 __all__ = [
@@ -92,18 +99,24 @@ __all__ = [
     "class_statistics",
     "covariance_factor",
     "detrend",
+    "effective_rank",
+    "effective_rank_probe",
     "fourier_amplitudes",
     "gaussian_transport_map",
+    "hidden_features",
     "high_frequency_fraction",
     "interpolation_path",
     "learning_times",
     "least_squares_solution",
+    "log_energy_ratios",
     "logit_margin",
     "mean_input_gradient",
     "normalised_amplitudes",
+    "order_inversions",
     "path_energy_probe",
     "path_outputs",
     "path_power",
+    "path_spectrum_probe",
     "pc_residual_law",
     "pc_residuals",
     "principal_components",

@@ -7,6 +7,10 @@ https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#
 :math:`R_k=P_k/\\sum_{j\\ge1}P_j` and :math:`R_{\\ge k}=\\sum_{j\\ge k}P_j/\\sum_{j\\ge1}P_j` measure how
 much of the variation along the path is of high frequency. A function that is linear along the
 path has no energy at all; its ratios are defined as ``nan``.
+
+Beside them, :func:`log_energy_ratios` is the survey's ratio (Jaen Márquez's review of simplicity
+biases): the power of every logit along the path, averaged over classes and paths,
+:math:`A_k`, and :math:`\\log(A_k/\\sum_jA_j)`, without detrending unless asked.
 """
 from __future__ import annotations
 
@@ -17,8 +21,8 @@ import torch
 
 from .._random import check_seed
 
-#: The scalar outputs along a path that :func:`path_outputs` can return.
-PATH_OUTPUTS = ("probability", "margin")
+#: The outputs along a path that :func:`path_outputs` can return: two scalars, or all the logits.
+PATH_OUTPUTS = ("probability", "margin", "logits")
 #: Relative size below which the detrended signal counts as identically zero (ratios are nan).
 ZERO_ENERGY_RTOL = 1e-10
 
@@ -174,7 +178,7 @@ def path_outputs(
     n_points: int = 64,
     output: str = "probability",
 ) -> np.ndarray:
-    """A scalar output along every path :math:`x_a\\to x_b`: the probability or the margin of :math:`x_a`'s class.
+    """The output along every path :math:`x_a\\to x_b`: the probability or the margin of :math:`x_a`'s class, or every logit.
 
     Parameters
     ----------
@@ -185,14 +189,15 @@ def path_outputs(
     labels : their labels, shape (n,).
     pairs : index pairs (P, 2), as returned by :func:`sample_pairs`.
     n_points : the number M of points per path.
-    output : ``"probability"`` (softmax probability of :math:`x_a`'s class, the course default)
-        or ``"margin"`` (:func:`logit_margin`); https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 1.
+    output : ``"probability"`` (softmax probability of :math:`x_a`'s class, the course default),
+        ``"margin"`` (:func:`logit_margin`); https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 1; or ``"logits"``
+        (every logit, for :func:`log_energy_ratios`; ``labels`` are then not used).
 
     Returns
     -------
     numpy.ndarray
         Outputs :math:`h_m` of shape (P, M), or (K, P, M) for a stack, ready for
-        :func:`high_frequency_fraction`.
+        :func:`high_frequency_fraction`; for ``"logits"``, shape (P, C, M), or (K, P, C, M).
     """
     if output not in PATH_OUTPUTS:
         raise ValueError(f"output must be one of {PATH_OUTPUTS}; got {output!r}")
@@ -205,6 +210,8 @@ def path_outputs(
     with torch.no_grad():
         logits = model(torch.as_tensor(points.reshape(-1, x.shape[1]), dtype=dtype, device=device))
     logits = logits.reshape(*logits.shape[:-2], len(pairs), n_points, logits.shape[-1])
+    if output == "logits":
+        return logits.transpose(-1, -2).double().cpu().numpy()
     classes = np.asarray(labels)[pairs[:, 0]][:, None]
     if output == "margin":
         return logit_margin(logits, classes)
@@ -220,8 +227,67 @@ def path_energy_probe(
     :math:`R_{\\ge k}` of ``output`` along the given paths, averaged over the paths that have
     energy (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 4); shape (K,) for a stack of K networks."""
 
+    if output not in PATH_OUTPUTS[:2]:
+        raise ValueError(f"output must be a scalar output, one of {PATH_OUTPUTS[:2]}; got {output!r}")
+
     def probe(model: torch.nn.Module) -> np.ndarray:
         h = path_outputs(model, x, labels, pairs, n_points, output)
         return np.nanmean(high_frequency_fraction(h, k), axis=-1)
+
+    return probe
+
+
+def log_energy_ratios(outputs: np.ndarray, detrended: bool = False) -> np.ndarray:
+    """The survey's path-spectrum ratio :math:`R_k=\\log\\big(A_k/\\sum_jA_j\\big)`, k = 0..M/2.
+
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-survey.
+    For outputs :math:`f_c(x_m)` of every class c along every path (M points), take the DFT
+    :math:`\\tilde f_c(k)=\\sum_mf_c(x_m)e^{-2\\pi\\mathrm ikm/M}` over all M bins, average its power
+    over the classes and the paths, :math:`A_k=\\frac1C\\sum_c\\mathbb E_{\\text{path}}|\\tilde f_c(k)|^2`,
+    and divide by the total :math:`\\sum_{j=0}^{M-1}A_j`. Unlike the course's ratios, the mean
+    (bin 0) is included, the ratio is one of averages (not an average of ratios), and nothing is
+    detrended unless ``detrended=True`` applies :func:`detrend` first.
+
+    Parameters
+    ----------
+    outputs : shape (..., P, C, M): P paths, C outputs (logits) per point, M points per path, as
+        ``path_outputs(..., output="logits")`` returns them.
+    detrended : remove the line through the end points and the mean of every output first.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., M // 2 + 1): :math:`R_k` for k = 0..M/2 (for real outputs bin M - k carries the
+        power of bin k, so the other half repeats these values); ``-inf`` where :math:`A_k=0`, and
+        ``nan`` throughout where the (detrended) outputs have no energy at all.
+    """
+    f = np.asarray(outputs, dtype=float)
+    if f.ndim < 3 or f.shape[-1] < 4:
+        raise ValueError(f"outputs must have shape (..., P, C, M) with M >= 4 points; got {f.shape}")
+    if detrended:
+        f = detrend(f)
+    power = (np.abs(np.fft.fft(f, axis=-1)) ** 2).mean(axis=(-3, -2))  # A_k, k = 0..M-1
+    total = power.sum(axis=-1, keepdims=True)
+    scale = f.shape[-1] * np.max(np.abs(np.asarray(outputs, dtype=float)), axis=(-3, -2, -1))[..., None]
+    zero = total <= (ZERO_ENERGY_RTOL * scale) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.log(power[..., : f.shape[-1] // 2 + 1] / np.where(zero, 1.0, total))
+    return np.where(zero, np.nan, ratios)
+
+
+def path_spectrum_probe(x: np.ndarray, pairs: np.ndarray, n_points: int = 64) -> Callable[[torch.nn.Module], np.ndarray]:
+    """Probe for :func:`~biascourse.simplicity.train_with_probes`: the survey's ratios
+    :func:`log_energy_ratios` of every logit along the given paths, without and with detrending,
+    from one evaluation of the paths (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-survey).
+
+    Returns a probe whose value has shape (K, 2, M // 2 + 1) for a stack of K networks: row 0 is
+    :math:`R_k` as the survey defines it, row 1 after :func:`detrend`.
+    """
+    labels = np.zeros(len(x), dtype=int)  # not used for the logits
+
+    def probe(model: torch.nn.Module) -> np.ndarray:
+        logits = path_outputs(model, x, labels, pairs, n_points, "logits")
+        logits = logits if logits.ndim == 4 else logits[None]
+        return np.stack([log_energy_ratios(logits), log_energy_ratios(logits, detrended=True)], axis=1)
 
     return probe

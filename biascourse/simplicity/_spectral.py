@@ -170,3 +170,30 @@ def learning_times(steps: np.ndarray, amplitudes: np.ndarray, threshold: float =
     reached = amplitudes >= threshold
     first = np.argmax(reached, axis=-2)
     return np.where(reached.any(axis=-2), steps[first], np.nan)
+
+
+def order_inversions(times: np.ndarray) -> np.ndarray:
+    """Count the pairs of frequencies learned out of order: :math:`i<j` with :math:`\\tau_j<\\tau_i`.
+
+    https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-variations.
+    A frequency that is never learned (``nan``) counts as learned after every learned one, so a
+    higher frequency learned before an unlearned lower one is an inversion; two unlearned
+    frequencies, or two learned at the same logged step, are not. Zero inversions is the
+    statement ":math:`\\tau_k` is non-decreasing in :math:`k` (ties allowed)".
+
+    Parameters
+    ----------
+    times : learning times (as returned by :func:`learning_times`), shape (..., K), frequencies in
+        increasing order along the last axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer counts of shape (...), between 0 and K(K-1)/2.
+    """
+    times = np.asarray(times, dtype=float)
+    if times.ndim < 1:
+        raise ValueError(f"times must have shape (..., K); got a scalar {times!r}")
+    later = np.where(np.isnan(times), np.inf, times)
+    i, j = np.triu_indices(times.shape[-1], k=1)
+    return (later[..., j] < later[..., i]).sum(axis=-1)

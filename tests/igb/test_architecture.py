@@ -44,6 +44,32 @@ def test_max_pooling_grows_with_k_and_matches_sampled_moments():
         igb.gamma_maxpool(0)
 
 
+def test_pooling_without_relu_closed_forms():
+    # k = 1: no pooling, no activation, gamma = 0. k = 2: max(a, b) = (a + b)/2 + |a - b|/2 has mean
+    # 1/sqrt(pi) and second moment 1, so gamma = 1/(pi - 1), the one-layer ReLU value. k = 3: the
+    # maximum of three standard normals has mean 3/(2 sqrt(pi)) and second moment 1 + sqrt(3)/(2 pi).
+    assert igb.gamma_maxpool(1, "linear") == pytest.approx(0.0, abs=1e-12)
+    assert igb.gamma_maxpool(2, "linear") == pytest.approx(1 / (np.pi - 1), rel=1e-9)
+    m3, e3 = 3 / (2 * np.sqrt(np.pi)), 1 + np.sqrt(3) / (2 * np.pi)
+    assert igb.gamma_maxpool(3, "linear") == pytest.approx(m3**2 / (e3 - m3**2), rel=1e-9)
+    with pytest.raises(ValueError, match="before must be one of"):
+        igb.gamma_maxpool(2, "tanh")
+
+
+def test_pooling_without_relu_matches_sampled_moments_and_approaches_relu():
+    rng = np.random.default_rng(1)
+    for k in (4, 8):
+        pooled = rng.standard_normal((400_000, k)).max(axis=1)
+        m, e = pooled.mean(), (pooled**2).mean()
+        assert m**2 / (e - m**2) == pytest.approx(igb.gamma_maxpool(k, "linear"), rel=0.01)
+    # below the ReLU value at every k >= 2, and the same as k grows (the maximum is almost never negative)
+    ks = (2, 4, 8, 32)
+    linear = np.array([igb.gamma_maxpool(k, "linear") for k in ks])
+    relu = np.array([igb.gamma_maxpool(k) for k in ks])
+    assert np.all(np.diff(linear) > 0) and np.all(linear < relu)
+    assert linear[-1] == pytest.approx(relu[-1], rel=1e-6)
+
+
 def test_gamma_linear_hand_computed():
     x = np.array([[1.0, 0.0], [3.0, 2.0]])  # mean (2, 1), per-coordinate variances (1, 1)
     assert igb.gamma_linear(x) == pytest.approx(5 / 2)

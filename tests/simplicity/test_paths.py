@@ -102,3 +102,43 @@ def test_linear_two_class_model_has_no_energy_along_paths():
     np.testing.assert_allclose(h[:, 0], logit_margin(model(torch.tensor(x[pairs[:, 0]])),
                                                      labels[pairs[:, 0]]), rtol=1e-12)
     assert np.all(np.isnan(high_frequency_fraction(h, 2)))
+
+
+def test_survey_ratio_of_a_pure_sine_splits_between_k_and_minus_k():
+    from biascourse.simplicity import log_energy_ratios
+
+    sine = np.sin(2 * np.pi * 3 * np.arange(M) / M)
+    ratios = log_energy_ratios(np.broadcast_to(sine, (4, 2, M)))  # 4 paths, 2 classes
+    assert ratios.shape == (M // 2 + 1,)
+    assert ratios[3] == pytest.approx(np.log(0.5), abs=1e-12)  # bins 3 and M - 3 share the power
+    assert np.all(np.exp(np.delete(ratios, 3)) < 1e-25)
+
+
+def test_survey_ratio_averages_power_over_classes_hand_computed():
+    from biascourse.simplicity import log_energy_ratios
+
+    m = np.arange(M)
+    # class 0: sine of 3 cycles, power (M/2)^2 in bins 3 and M-3; class 1: amplitude 2 at 5 cycles,
+    # power M^2 in bins 5 and M-5. A_3 = M^2/8, A_5 = M^2/2, total 5 M^2/4.
+    outputs = np.stack([np.sin(2 * np.pi * 3 * m / M), 2 * np.sin(2 * np.pi * 5 * m / M)])[None]
+    ratios = log_energy_ratios(outputs)
+    assert ratios[3] == pytest.approx(np.log(1 / 10), abs=1e-12)
+    assert ratios[5] == pytest.approx(np.log(2 / 5), abs=1e-12)
+    np.testing.assert_allclose(np.exp(log_energy_ratios(3.7 * outputs)), np.exp(ratios), atol=1e-14)  # scale-free
+
+
+def test_survey_ratio_of_a_ramp_keeps_the_mean_and_the_leakage_unless_detrended():
+    from biascourse.simplicity import log_energy_ratios
+
+    s = np.linspace(0, 1, M)
+    j = np.arange(1, M)
+    leak = M**2 / (4 * (M - 1) ** 2 * np.sin(np.pi * j / M) ** 2)  # |DFT_j|^2 of the ramp, j >= 1
+    total = M**2 / 4 + leak.sum()  # bin 0 holds (M/2)^2
+    ratios = log_energy_ratios(s[None, None])
+    assert ratios[0] == pytest.approx(np.log(M**2 / 4 / total), abs=1e-12)
+    np.testing.assert_allclose(ratios[1:], np.log(leak[: M // 2] / total), atol=1e-12)
+    assert np.all(np.isnan(log_energy_ratios(s[None, None], detrended=True)))
+    ones = log_energy_ratios(np.ones((2, 3, M)))
+    assert ones[0] == 0.0 and np.all(np.isneginf(ones[1:]))
+    with pytest.raises(ValueError, match="outputs must have shape"):
+        log_energy_ratios(np.ones((3, M)))

@@ -85,3 +85,14 @@ def test_learning_times_hand_computed():
     assert learning_times(steps, np.stack([amps, amps])).shape == (2, 3)
     with pytest.raises(ValueError, match="shape"):
         learning_times(steps[:3], amps)
+
+
+def test_order_inversions_hand_computed():
+    from biascourse.simplicity import order_inversions
+
+    nan = np.nan
+    assert order_inversions([10.0, 20.0, nan, nan]) == 0  # in order, the unlearned last
+    assert order_inversions([20.0, 10.0, nan]) == 1
+    assert order_inversions([nan, 5.0]) == 1  # a higher frequency learned, a lower one never
+    assert order_inversions([5.0, 5.0, nan, nan]) == 0  # ties allowed
+    np.testing.assert_array_equal(order_inversions(np.array([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]])), [3, 0])

@@ -8,9 +8,11 @@ from biascourse.simplicity import (
     SpectralTarget,
     accuracy_probe,
     fit_spectral,
+    log_energy_ratios,
     loss_probe,
     path_energy_probe,
     path_outputs,
+    path_spectrum_probe,
     sample_pairs,
     train_with_probes,
 )
@@ -83,6 +85,26 @@ def test_path_outputs_of_a_stack():
     assert energy.shape == (2,) and np.all((energy >= 0) & (energy <= 1))
     with pytest.raises(ValueError, match="output"):
         path_outputs(net, x, labels, pairs, output="logit")
+    with pytest.raises(ValueError, match="scalar output"):
+        path_energy_probe(x, labels, pairs, k=2, output="logits")
+
+
+def test_path_logits_and_the_survey_probe_of_a_stack():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((12, 3))
+    labels = np.arange(12) % 3
+    pairs = sample_pairs(labels, 5, same_class=True, seed=1)
+    net = BatchedMLP(2, 3, [8], 3, seeds=[0, 1])
+    logits = path_outputs(net, x, labels, pairs, n_points=16, output="logits")
+    assert logits.shape == (2, 5, 3, 16)  # (networks, paths, classes, points)
+    start = net(torch.as_tensor(x[pairs[:, 0]], dtype=torch.float32)).detach().numpy()  # (2, 5, 3)
+    np.testing.assert_allclose(logits[..., 0], start, rtol=1e-5, atol=1e-6)
+    ratios = path_spectrum_probe(x, pairs, n_points=16)(net)
+    assert ratios.shape == (2, 2, 9)  # (networks, raw or detrended, k = 0..8)
+    np.testing.assert_allclose(ratios[1, 0], log_energy_ratios(logits[1]))
+    single = path_spectrum_probe(x, pairs, n_points=16)(net.model(0))
+    expected = log_energy_ratios(logits[0], detrended=True)  # bin 0 is round-off after detrending
+    np.testing.assert_allclose(np.exp(single[0, 1]), np.exp(expected), rtol=1e-4, atol=1e-12)
 
 
 def test_fit_spectral_learns_the_low_frequency_first():
