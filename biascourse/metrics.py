@@ -30,11 +30,14 @@ constructions of :mod:`biascourse.datasets.amplification` give exact ties at
 
 The module also holds what Hall et al. log next to it: the expected and maximum calibration errors
 with 15 right-closed bins (:func:`calibration`, :func:`binned_calibration`) and the accuracy of each
-group x class cell (:func:`accuracy_table`); 95% intervals over seeds (:func:`seed_interval`) or
-over test samples (:func:`bootstrap_interval`); the evaluation of trained networks
-(:func:`evaluate_amplification`, and :func:`predicted_counts_from_history` during training); and
-the values of reference predictors (:func:`reference_bias_amplification`). Chapter 6 of the course
-(``notebooks/07_bias_amplification.ipynb``) uses all of them.
+group x class cell (:func:`accuracy_table`); 95% intervals over seeds (:func:`seed_interval`, or
+:func:`seed_bootstrap_interval`, which stays in the range of a bounded quantity) or over test
+samples (:func:`bootstrap_interval`); the evaluation of trained networks
+(:func:`evaluate_amplification`, and :func:`predicted_counts_from_history` during training); the
+sweeps of Hall et al.'s research questions (:func:`report_values`, and :func:`sweep_optimum`, which
+says whether a sweep's optimum lies inside the swept range, as in their V-shapes); and the values
+of reference predictors (:func:`reference_bias_amplification`). Chapter 6 of the course
+(``notebooks/06_bias_amplification.ipynb``) uses all of them.
 
 Examples
 --------
@@ -571,6 +574,112 @@ def bootstrap_interval(statistic: Callable[..., np.ndarray], *samples, n_resampl
     return Interval(estimate, low, high, level)
 
 
+def seed_bootstrap_interval(values, axis: int = 0, level: float = 0.95, n_resamples: int = 2000, *,
+                            seed: int) -> Interval:
+    """Mean over seeds with a percentile-bootstrap interval over the seeds (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-intervals).
+
+    The K seeds are drawn with replacement ``n_resamples`` times and the mean is recomputed; the
+    interval holds the central ``level`` of those means. Every resampled mean lies between the
+    smallest and the largest value over seeds, so the interval never leaves the range of the
+    measured quantity (an accuracy stays in [0, 1], an amplification below its ceiling
+    :math:`1/2-\\varepsilon`), unlike the Student-t interval of :func:`seed_interval`. The same
+    resampled seeds are used for every entry of the other axes, so the seeds of a sweep stay
+    paired. With few seeds the interval is narrow (it cannot be wider than the values' range)
+    and covers the mean less often than ``level``: it describes the spread of the seeds at hand.
+
+    Parameters
+    ----------
+    values : one value per seed along ``axis`` (e.g. the (K, C) array of a sweep, from
+        :func:`report_values`).
+    axis : the seed axis.
+    level : confidence level in (0, 1).
+    n_resamples : number of bootstrap resamples, >= 2.
+    seed : seed of the resampling.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two seeds, or NaN values.
+    """
+    level = _check_level(level)
+    if n_resamples < 2:
+        raise ValueError(f"n_resamples must be >= 2; got {n_resamples}")
+    values = np.moveaxis(np.asarray(values, dtype=np.float64), axis, 0)
+    k = values.shape[0]
+    if k < 2:
+        raise ValueError(f"a bootstrap over seeds needs at least 2 seeds; got {k}")
+    if np.isnan(values).any():
+        raise ValueError("values contain NaN (an undefined metric); fix it before averaging over seeds")
+    rng = np.random.default_rng(check_seed(seed))
+    means = values[rng.integers(0, k, size=(n_resamples, k))].mean(axis=1)
+    low, high = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2], axis=0)
+    return Interval(values.mean(axis=0), low, high, level)
+
+
+@dataclass(frozen=True)
+class SweepOptimum:
+    """Where a sweep is best, and how firmly its seeds place the optimum.
+
+    Attributes
+    ----------
+    best : index of the best configuration of the mean over seeds.
+    share : (C,) fraction of the bootstrap resamples over seeds in which each configuration is the
+        best; it sums to 1.
+    interior : fraction of the resamples whose best configuration is neither end of the sweep. A
+        V-shape (an optimum inside the swept range) needs it close to 1; a monotone sweep gives 0.
+    kind : ``"min"`` or ``"max"``.
+    """
+
+    best: int
+    share: np.ndarray
+    interior: float
+    kind: str
+
+
+def sweep_optimum(values, kind: str = "min", n_resamples: int = 2000, *, seed: int) -> SweepOptimum:
+    """The optimum of a swept quantity, with a bootstrap over seeds (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-findings, "V-shape").
+
+    Hall et al. find the amplification V-shaped in capacity and weight decay (smallest inside the
+    swept range) and its optimum away from that of the accuracy. This function says where the
+    optimum of a sweep lies and whether it is inside the range: the seeds are resampled with
+    replacement (the same seeds for every configuration, so they stay paired), the mean over seeds is
+    recomputed, and the configuration with the smallest (``"min"``) or largest (``"max"``) mean is
+    counted.
+
+    Parameters
+    ----------
+    values : (K, C) array: K seeds, C configurations in the order of the sweep (e.g.
+        :func:`report_values`).
+    kind : ``"min"`` (e.g. amplification, calibration error) or ``"max"`` (e.g. accuracy).
+    n_resamples : number of bootstrap resamples, >= 2.
+    seed : seed of the resampling.
+
+    Returns
+    -------
+    SweepOptimum
+
+    Examples
+    --------
+    >>> sweep_optimum([[3, 1, 2], [4, 2, 3]], seed=0).best, sweep_optimum([[3, 1, 2], [4, 2, 3]], seed=0).interior
+    (1, 1.0)
+    """
+    _check_choice(kind, "kind", ("min", "max"))
+    if n_resamples < 2:
+        raise ValueError(f"n_resamples must be >= 2; got {n_resamples}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
+        raise ValueError(f"values must be a (K, C) array with K >= 2 seeds and C >= 2 configurations; "
+                         f"got shape {values.shape}")
+    if np.isnan(values).any():
+        raise ValueError("values contain NaN (an undefined metric); fix it before looking for an optimum")
+    pick = np.argmin if kind == "min" else np.argmax
+    rng = np.random.default_rng(check_seed(seed))
+    k, c = values.shape
+    means = values[rng.integers(0, k, size=(n_resamples, k))].mean(axis=1)
+    share = np.bincount(pick(means, axis=1), minlength=c) / n_resamples
+    return SweepOptimum(int(pick(values.mean(axis=0))), share, float(share[1:-1].sum()), kind)
+
+
 @dataclass(frozen=True)
 class AmplificationReport:
     """What Hall et al. log for each trained model, for K models at once.
@@ -592,6 +701,25 @@ class AmplificationReport:
     cell_accuracy: np.ndarray
     counts: np.ndarray
     predicted_counts: np.ndarray
+
+
+def report_values(reports, field: str) -> np.ndarray:
+    """One field of the reports of a sweep as a (K, C) array: K seeds, one column per report.
+
+    Parameters
+    ----------
+    reports : the :class:`AmplificationReport` of each configuration, in the order of the sweep,
+        each over the same K seeds.
+    field : a per-seed field: ``"bias_amplification"``, ``"accuracy"``, ``"ece"`` or ``"mce"``.
+    """
+    allowed = ("bias_amplification", "accuracy", "ece", "mce")
+    _check_choice(field, "field", allowed)
+    columns = [np.asarray(getattr(r, field), dtype=np.float64) for r in reports]
+    if not columns:
+        raise ValueError("reports must hold at least one report")
+    if len({c.shape for c in columns}) != 1:
+        raise ValueError(f"every report must have the same number of seeds; got {[len(c) for c in columns]}")
+    return np.stack(columns, axis=1)
 
 
 @torch.no_grad()

@@ -11,7 +11,8 @@ from biascourse.datasets.amplification import AmplificationDataset
 from biascourse.metrics import (BiasAmplificationWarning, accuracy_table, bias_amplification,
                                 bias_amplification_from_counts, bias_amplification_from_probabilities, binned_calibration, bootstrap_interval, calibration,
                                 contingency_table, evaluate_amplification, predicted_counts_from_history,
-                                reference_bias_amplification, seed_interval)
+                                reference_bias_amplification, report_values, seed_bootstrap_interval, seed_interval,
+                                sweep_optimum)
 from biascourse.train import train
 
 
@@ -367,3 +368,75 @@ def test_no_warning_on_ordinary_tables():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bias_amplification_from_counts(TIE_COUNTS, TIE_PREDICTED)
+
+
+def test_seed_bootstrap_interval_stays_in_range():
+    accuracy = np.array([0.99, 1.0, 1.0, 0.97])        # four seeds of a bounded quantity
+    ci = seed_bootstrap_interval(accuracy, seed=0)
+    assert ci.estimate == pytest.approx(0.99)
+    assert accuracy.min() <= ci.low <= ci.estimate <= ci.high <= accuracy.max() <= 1.0
+    assert seed_interval(accuracy).high > 1.0          # the Student-t interval leaves [0, 1] here
+
+
+def test_seed_bootstrap_interval_two_seeds_by_hand():
+    # two seeds: the resampled means are v1, v2 (probability 1/4 each) or their average, so the 2.5% and
+    # 97.5% quantiles are the two values themselves
+    ci = seed_bootstrap_interval([0.2, 0.4], seed=1)
+    assert (ci.estimate, ci.low, ci.high) == pytest.approx((0.3, 0.2, 0.4))
+
+
+def test_seed_bootstrap_interval_of_a_normal_mean():
+    x = np.random.default_rng(5).normal(size=400)
+    ci = seed_bootstrap_interval(x, n_resamples=4000, seed=2)
+    half = 1.96 * x.std() / np.sqrt(len(x))            # the bootstrap's plug-in standard error
+    assert ci.high - ci.estimate == pytest.approx(half, rel=0.1)
+    assert ci.estimate - ci.low == pytest.approx(half, rel=0.1)
+
+
+def test_seed_bootstrap_interval_keeps_a_sweep_paired():
+    base = np.random.default_rng(6).normal(size=5)
+    values = np.stack([base, base + 1.0, 2 * base], axis=1)   # (seeds, configurations)
+    ci = seed_bootstrap_interval(values, seed=3)
+    np.testing.assert_allclose(ci.low[1] - ci.low[0], 1.0)    # the same resampled seeds in every column
+    np.testing.assert_allclose(ci.high[2], 2 * ci.high[0])
+    np.testing.assert_allclose(seed_bootstrap_interval(values.T, axis=1, seed=3).low, ci.low)
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        seed_bootstrap_interval([[1.0, 2.0]], seed=0)
+    with pytest.raises(ValueError, match="NaN"):
+        seed_bootstrap_interval([1.0, np.nan], seed=0)
+    with pytest.raises(ValueError, match="n_resamples must be >= 2"):
+        seed_bootstrap_interval([1.0, 2.0], n_resamples=1, seed=0)
+
+
+def test_sweep_optimum_inside_and_at_the_end():
+    v_shape = [[3.0, 1.0, 2.0], [4.0, 2.0, 3.0]]        # every seed is smallest in the middle
+    found = sweep_optimum(v_shape, seed=0)
+    assert (found.best, found.interior, found.kind) == (1, 1.0, "min")
+    np.testing.assert_allclose(found.share, [0, 1, 0])
+    rising = np.cumsum(np.ones((4, 5)), axis=1)         # monotone: best at the first (min) or last (max) end
+    assert sweep_optimum(rising, seed=0).interior == 0.0 and sweep_optimum(rising, seed=0).best == 0
+    assert sweep_optimum(rising, kind="max", seed=0).best == 4
+
+
+def test_sweep_optimum_share_by_hand():
+    # seed 0 is smallest at index 0, seed 1 at index 1. Resampled (0, 0): best 0 (probability 1/4);
+    # (1, 1) or mixed, mean [2.5, 1, 2]: best 1 (probability 3/4)
+    found = sweep_optimum([[0.0, 1.0, 2.0], [5.0, 1.0, 2.0]], n_resamples=4000, seed=1)
+    np.testing.assert_allclose(found.share, [0.25, 0.75, 0.0], atol=0.03)   # 4 sigma of 4000 draws
+    assert found.best == 1 and found.interior == pytest.approx(found.share[1])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        sweep_optimum([[1.0, 2.0], [1.0, 2.0]], kind="best", seed=0)
+    with pytest.raises(ValueError, match=r"values must be a \(K, C\) array"):
+        sweep_optimum([1.0, 2.0], seed=0)
+
+
+def test_report_values_stacks_the_seeds_of_a_sweep():
+    data = toy_dataset(0.3)
+    reports = [evaluate_amplification(GroupOnly(), data), evaluate_amplification(GroupOnly(), toy_dataset(0.1))]
+    values = report_values(reports, "bias_amplification")
+    assert values.shape == (1, 2)
+    np.testing.assert_allclose(values, [[0.2, 0.4]], atol=1e-12)          # 1/2 - epsilon
+    with pytest.raises(ValueError, match="field must be one of"):
+        report_values(reports, "cell_accuracy")
+    with pytest.raises(ValueError, match="at least one report"):
+        report_values([], "accuracy")

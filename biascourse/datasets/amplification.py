@@ -14,6 +14,9 @@ https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html
   CIFAR-10 (Hall et al.'s setting) and on Fashion-MNIST (the course's offline variant);
 * :func:`swap_roles` (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets, "swapped"): the model predicts the group instead of the class.
 
+:func:`inverted_train_test` builds a training split with its matching test split, once per
+super-class split of :func:`balanced_assignments` (Hall et al. average over 20 such splits).
+
 The random choices (which images are inverted, which overlay goes with which image, the random
 super-class assignments) are the course's own, drawn from an explicit seed: Hall et al.'s
 sample-to-slot files are not used, so the per-sample choices differ from theirs while every count
@@ -82,6 +85,24 @@ def _check_images(images, labels) -> tuple[np.ndarray, np.ndarray]:
     if labels.shape != (len(images),):
         raise ValueError(f"labels must have shape ({len(images)},); got {labels.shape}")
     return images, labels.astype(np.int64)
+
+
+def pixel_statistics(images) -> tuple[tuple, tuple]:
+    """Per-channel mean and standard deviation of ``pixel / 255`` of uint8 images (channels last).
+
+    These are the default standardisation statistics of :func:`inverted_superclasses` (those of the
+    un-inverted source images, as in Hall et al.'s code); computing them once and passing them as
+    ``mean`` and ``std`` saves a pass over the whole source set for every split built from it.
+
+    Returns
+    -------
+    (tuple, tuple)
+        One mean and one standard deviation per channel.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim not in (3, 4):
+        raise ValueError(f"images must be uint8 (n, H, W) or (n, H, W, C); got {images.dtype} {images.shape}")
+    return _pixel_statistics(images, None, None)
 
 
 def _pixel_statistics(images: np.ndarray, mean, std) -> tuple[tuple, tuple]:
@@ -229,6 +250,69 @@ def inverted_superclasses(
     return AmplificationDataset(_standardise(picked, mean, std, flatten), assignment[labels[source]], group, source,
                                 labels[source], mean, std, ("super-class 0", "super-class 1"),
                                 ("original", "inverted"))
+
+
+def inverted_train_test(
+    train,
+    test,
+    *,
+    assignment: Sequence[int],
+    epsilon: float,
+    seed: int,
+    n_per_class: int | None = None,
+    test_per_class: int | None = None,
+    mean: float | Sequence[float] | None = None,
+    std: float | Sequence[float] | None = None,
+    flatten: bool = False,
+) -> tuple[AmplificationDataset, AmplificationDataset]:
+    """A training split and its matching test split of the inversion construction (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-inversion).
+
+    Both splits use the same super-class ``assignment`` and the same ``epsilon``, so the test
+    table has the training table's rates exactly (Hall et al. build their test splits the same
+    way), and the test split is standardised with the training split's ``pixel_mean`` and
+    ``pixel_std``. Call it once per row of :func:`balanced_assignments` to run Hall et al.'s
+    design of several random super-class splits, on Fashion-MNIST (10 classes, 5 per
+    super-class) or on CIFAR-10, where it is the course's small version of their CIFAR-100
+    construction (100 classes, 50 per super-class).
+
+    Parameters
+    ----------
+    train, test : ``(images, labels)`` of the two source splits, e.g. from
+        :func:`~biascourse.datasets.load_fashion_mnist` or
+        :func:`~biascourse.datasets.load_or_fashion_mnist` (its ``train`` and ``test``).
+    assignment, epsilon, flatten : see :func:`inverted_superclasses`.
+    seed : the training split is drawn with ``seed``, the test split with ``seed + 1``.
+    n_per_class, test_per_class : images per class in each split (default: all).
+    mean, std : standardisation statistics of both splits; default: those of the un-inverted
+        training images, :func:`pixel_statistics` (pass them when building several splits).
+
+    Returns
+    -------
+    (AmplificationDataset, AmplificationDataset)
+        The training and the test split.
+    """
+    seed = check_seed(seed)
+    train_set = inverted_superclasses(*train, assignment=assignment, epsilon=epsilon, seed=seed,
+                                      n_per_class=n_per_class, mean=mean, std=std, flatten=flatten)
+    test_set = inverted_superclasses(*test, assignment=assignment, epsilon=epsilon, seed=seed + 1,
+                                     n_per_class=test_per_class, mean=train_set.pixel_mean,
+                                     std=train_set.pixel_std, flatten=flatten)
+    return train_set, test_set
+
+
+def superclass_names(assignment: Sequence[int], class_names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the classes in super-class 0 and in super-class 1 of an ``assignment``.
+
+    Examples
+    --------
+    >>> superclass_names([0, 1, 1, 0], ["a", "b", "c", "d"])
+    (('a', 'd'), ('b', 'c'))
+    """
+    assignment = np.asarray(assignment)
+    if assignment.shape != (len(class_names),) or not np.isin(assignment, (0, 1)).all():
+        raise ValueError(f"assignment must give each of the {len(class_names)} classes a super-class 0 or 1; "
+                         f"got {assignment.tolist()}")
+    return tuple(tuple(class_names[c] for c in np.flatnonzero(assignment == s)) for s in (0, 1))
 
 
 def blend(images, overlays, eta: float) -> np.ndarray:

@@ -13,13 +13,15 @@ Examples
 from ._data import OnlineData, derived_seed
 from ._history import History, class_name, group_name, metric_key
 from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
-from ._schedules import constant, cosine, inverse_time, multistep
-from ._teacher_mixture import gap_crossings, train_teacher_mixture
+from ._schedules import constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, weight_decay_shrinkage
+from ._teacher_mixture import GAP_METRICS, gap_crossings, group_gap, measured_crossings, train_teacher_mixture
 
 __all__ = [
+    "GAP_METRICS",
     "LOSSES",
     "OPTIMIZERS",
     "make_optimizer",
+    "measured_crossings",
     "History",
     "OnlineData",
     "class_name",
@@ -27,13 +29,17 @@ __all__ = [
     "cosine",
     "derived_seed",
     "gap_crossings",
+    "group_gap",
     "group_name",
     "inverse_time",
+    "linear_warmup",
     "log_spaced_steps",
     "metric_key",
+    "milestones_at",
     "multistep",
     "per_sample_loss",
     "predictions",
     "train",
     "train_teacher_mixture",
+    "weight_decay_shrinkage",
 ]

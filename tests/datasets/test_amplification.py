@@ -5,7 +5,8 @@ from PIL import Image
 
 from biascourse.datasets import load_cifar10, read_cifar10_binary
 from biascourse.datasets.amplification import (CIFAR10_OVERLAY, FASHION_MNIST_OVERLAY, balanced_assignments, blend,
-                                               exact_count, inverted_superclasses, overlay_classes, swap_roles)
+                                               exact_count, inverted_superclasses, inverted_train_test, overlay_classes,
+                                               pixel_statistics, superclass_names, swap_roles)
 from biascourse.metrics import bias_amplification
 
 HALL_EPSILONS = [round(0.05 * k, 2) for k in range(11)]
@@ -177,3 +178,55 @@ def test_swap_roles(fashion_like):
     predicted_inversion = np.where(np.random.default_rng(0).random(len(data)) < 0.9, data.group, 1 - data.group)
     original = bias_amplification(data.y, data.group, predicted_inversion, direction="T->A").value
     assert bias_amplification(swapped.y, swapped.group, predicted_inversion).value == pytest.approx(original)
+
+
+def test_inverted_train_test_matches_two_calls(fashion_like):
+    images, labels = fashion_like
+    train, test = inverted_train_test((images, labels), (images[:200], labels[:200]), assignment=ASSIGNMENT,
+                                      epsilon=0.3, seed=4, n_per_class=20, test_per_class=10)
+    alone = inverted_superclasses(images, labels, assignment=ASSIGNMENT, epsilon=0.3, seed=4, n_per_class=20)
+    np.testing.assert_array_equal(train.x, alone.x)
+    np.testing.assert_array_equal(train.group, alone.group)
+    # the test split: seed + 1, the training split's standardisation, the same exact rates
+    assert (test.pixel_mean, test.pixel_std) == (train.pixel_mean, train.pixel_std)
+    again = inverted_superclasses(images[:200], labels[:200], assignment=ASSIGNMENT, epsilon=0.3, seed=5,
+                                  n_per_class=10, mean=train.pixel_mean, std=train.pixel_std)
+    np.testing.assert_array_equal(test.x, again.x)
+    # 5 classes x round(20 * 0.8) = 80 inverted images of super-class 0 in training, 5 x round(10 * 0.8) = 40 in test
+    np.testing.assert_array_equal(train.counts(), [[20, 80], [80, 20]])
+    np.testing.assert_array_equal(test.counts(), [[10, 40], [40, 10]])
+
+
+def test_inverted_train_test_on_colour_images_over_several_splits():
+    # CIFAR-10-shaped images: the construction of Hall et al.'s CIFAR-100 experiment with 10 classes
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(10), 12)
+    images = rng.integers(0, 256, (len(labels), 32, 32, 3), dtype=np.uint8)
+    for assignment in balanced_assignments(3, seed=2):
+        train, test = inverted_train_test((images, labels), (images, labels), assignment=assignment, epsilon=0.25,
+                                          seed=0, n_per_class=8, test_per_class=4)
+        assert train.x.shape == (80, 3, 32, 32) and len(train.pixel_mean) == 3
+        np.testing.assert_array_equal(train.y, assignment[train.label])
+        np.testing.assert_array_equal(train.counts(), [[10, 30], [30, 10]])   # 5 x round(8 * 0.75) = 30
+        np.testing.assert_array_equal(test.counts(), [[5, 15], [15, 5]])
+
+
+def test_superclass_names():
+    names = [f"c{k}" for k in range(10)]
+    assert superclass_names(ASSIGNMENT, names) == (("c2", "c4", "c5", "c6", "c7"), ("c0", "c1", "c3", "c8", "c9"))
+    with pytest.raises(ValueError, match="assignment must give each of the 10 classes"):
+        superclass_names(ASSIGNMENT[:9], names)
+
+
+def test_pixel_statistics_are_the_default_standardisation(fashion_like):
+    images, labels = fashion_like
+    mean, std = pixel_statistics(images)
+    assert mean == pytest.approx((images.mean() / 255,)) and std == pytest.approx((images.std() / 255,))
+    given = inverted_train_test((images, labels), (images, labels), assignment=ASSIGNMENT, epsilon=0.2, seed=0,
+                                n_per_class=10, test_per_class=5, mean=mean, std=std)
+    default = inverted_train_test((images, labels), (images, labels), assignment=ASSIGNMENT, epsilon=0.2, seed=0,
+                                  n_per_class=10, test_per_class=5)
+    np.testing.assert_allclose(given[0].x, default[0].x, rtol=1e-6)
+    np.testing.assert_allclose(given[1].x, default[1].x, rtol=1e-6)
+    with pytest.raises(ValueError, match="images must be uint8"):
+        pixel_statistics(images.astype(np.float32))
