@@ -30,13 +30,6 @@ def seed_list(seeds) -> list[int]:
     return seeds
 
 
-def check_integer(name: str, value, low: int) -> int:
-    """Validate an integer parameter ``value >= low``; the error names the parameter and the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer in [{low}, inf); got {value!r}")
-    return int(value)
-
-
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's ``random``, numpy's global state and torch (CPU and every GPU).
 

@@ -7,7 +7,8 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from .._random import check_integer, check_seed
+from .._checks import integer as check_integer
+from .._random import check_seed
 from ._backend import ArrayBackend, Backend, resolve_dtype
 from .params import TMParams
 

@@ -24,7 +24,8 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 from scipy.special import expit
 
-from .._random import check_integer, seed_list as _as_seed_list
+from .._checks import integer as check_integer
+from .._random import seed_list as _as_seed_list
 from .data import Geometry, fixed_coordinates, sample
 from .errors import group_error_rate, group_mse
 from .params import ArrayLike, TMParams

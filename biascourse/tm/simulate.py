@@ -22,7 +22,8 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from .._random import check_integer, seed_list as _as_seed_list
+from .._checks import integer as check_integer
+from .._random import seed_list as _as_seed_list
 from ._backend import ArrayBackend, Backend, resolve_dtype
 from .data import fixed_coordinates
 from .errors import group_error_rate, group_mse
