@@ -39,3 +39,59 @@ def test_mean_std_band_draws_the_mean_and_band():
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     np.testing.assert_allclose([band.min(), band.max()], [1 - np.sqrt(2), 3 + np.sqrt(2)])
     plt.close(fig)
+
+
+def test_range_band_never_leaves_the_runs():
+    fig, ax = plt.subplots()
+    runs = np.array([[0.0, 0.1], [0.02, 0.9], [0.01, 0.2]])
+    plotting.mean_std_band(ax, [0, 1], runs, "k", band="range")
+    plotting.bounded(ax, "error", 0, 1)
+    (record,) = plotting.check_bounds(fig)
+    assert record["drawn_min"] == 0.0 and record["drawn_max"] == 0.9
+    plt.close(fig)
+    with pytest.raises(ValueError, match="band must be one of"):
+        plotting.mean_std_band(ax, [0, 1], runs, "k", band="iqr")
+
+
+def test_bounded_figure_refuses_a_band_below_zero():
+    fig, ax = plt.subplots()
+    runs = np.array([[0.0, 0.1], [0.02, 0.9], [0.01, 0.2]])
+    plotting.mean_std_band(ax, [0, 1], runs, "k")  # mean - std of the first column is below 0
+    plotting.bounded(ax, "test error", 0, 1)
+    with pytest.raises(ValueError, match=r"draws test error from -0.0\d+ .* outside its range \[0, 1\]"):
+        plotting.check_bounds(fig)
+    plt.close(fig)
+
+
+def test_bounded_checks_error_bars_markers_and_the_x_axis():
+    fig, ax = plt.subplots()
+    ax.errorbar([0.1, 0.5], [0.5, 0.6], yerr=[[0.1, 0.1], [0.1, 0.45]], fmt="o")
+    plotting.bounded(ax, "accuracy", 0, 1)
+    with pytest.raises(ValueError, match="accuracy from 0.4 to 1.05"):
+        plotting.check_bounds(fig)
+    plotting.bounded(ax, "accuracy", 0, 1.1)
+    plotting.bounded(ax, "ECE", 0, 1, axis="x")
+    assert [r["quantity"] for r in plotting.check_bounds(fig)] == ["accuracy", "ECE"]
+    ax.scatter([-0.2], [0.5])
+    with pytest.raises(ValueError, match="ECE from -0.2"):
+        plotting.check_bounds(fig)
+    plt.close(fig)
+
+
+def test_bounded_rejects_bad_declarations():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="axis must be"):
+        plotting.bounded(ax, "q", 0, 1, axis="z")
+    with pytest.raises(ValueError, match="low must be below high"):
+        plotting.bounded(ax, "q", 1, 0)
+    with pytest.raises(ValueError, match="needs a lower bound"):
+        plotting.bounded(ax, "q")
+    plt.close(fig)
+
+
+def test_show_returns_the_records_outside_a_notebook():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.2, 0.3])
+    plotting.bounded(ax, "error", 0, 1)
+    assert plotting.show(fig)[0]["drawn_max"] == 0.3
+    plt.close(fig)

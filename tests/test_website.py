@@ -132,6 +132,32 @@ def _page_requests(net_log: Path) -> set[str]:
     return requested
 
 
+_BOUNDS = re.compile(r'<span class="bc-bounds" data-quantity="([^"]*)" data-low="([^"]*)" data-high="([^"]*)" '
+                     r'data-min="([^"]*)" data-max="([^"]*)">')
+
+
+def _bounded_figures(html: str) -> list[tuple]:
+    """The records that :func:`biascourse.plotting.show` leaves after each figure of a bounded quantity:
+    (quantity, low, high, lowest value drawn, highest value drawn)."""
+    def number(text):
+        return float(text) if text else None
+    return [(q, number(lo), number(hi), float(mn), float(mx)) for q, lo, hi, mn, mx in _BOUNDS.findall(html)]
+
+
+def test_bounded_figure_records_are_read():
+    html = ('<div class="bc-bounds-record" hidden><span class="bc-bounds" data-quantity="ECE" data-low="0.0" '
+            'data-high="1.0" data-min="0.01" data-max="0.2"></span></div>')
+    assert _bounded_figures(html) == [("ECE", 0.0, 1.0, 0.01, 0.2)]
+
+
+@pytest.mark.parametrize("page, least", [("notebooks/05_deep_networks", 1), ("notebooks/06_bias_amplification", 5),
+                                         ("notebooks/08_simplicity_biases", 1)])
+def test_chapters_check_their_bounded_figures(page, least):
+    _require((SITE / f"{page}.html").exists(), f"site not built: run `jupyter-book build .` first ({page})")
+    records = _bounded_figures((SITE / f"{page}.html").read_text())
+    assert len(records) >= least, f"{page}: {len(records)} figures of bounded quantities checked, expected >= {least}"
+
+
 def _render(page: str) -> tuple[str, set[str]]:
     with tempfile.TemporaryDirectory() as profile:
         shots = SITE.parent / "screenshots"
@@ -187,6 +213,12 @@ def test_page_reads_correctly(page):
             solutions.feed(html)
             assert solutions.outputs >= 1, f"{page}: solution cells without their printed answers"
             assert solutions.visible_outputs == 0, f"{page}: {solutions.visible_outputs} solution answers are visible"
+
+    # Figures of bounded quantities (errors, accuracies, calibration errors, BiasAmp, amplitudes):
+    # every value drawn, intervals and bands included, stays inside the quantity's range.
+    for quantity, low, high, drawn_min, drawn_max in _bounded_figures(static):
+        assert low is None or drawn_min >= low - 1e-9, f"{page}: a figure draws {quantity} down to {drawn_min} < {low}"
+        assert high is None or drawn_max <= high + 1e-9, f"{page}: a figure draws {quantity} up to {drawn_max} > {high}"
 
     # The footer says how the course may be used and cited.
     assert "CC BY 4.0" in static and "CITATION.cff" in static, f"{page}: licence footer missing"
