@@ -26,10 +26,10 @@ from scipy.special import expit
 
 from .._checks import integer as check_integer
 from .._random import seed_list as _as_seed_list
-from .data import Geometry, fixed_coordinates, sample
-from .errors import group_error_rate, group_mse
-from .params import ArrayLike, TMParams
-from .trajectory import TMState
+from ._data import Geometry, fixed_coordinates, sample
+from ._errors import group_error_rate, group_mse
+from ._params import ArrayLike, TMParams
+from ._trajectory import TMState
 
 Loss = Literal["square", "logistic"]
 Training = Literal["joint", "separate"]

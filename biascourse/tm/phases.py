@@ -17,10 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import group_mse
-from .ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
-from .params import ArrayLike, TMParams
-from .trajectory import ORDER_PARAMETERS, TMState
+from ._errors import group_mse
+from ._ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
+from ._params import ArrayLike, TMParams
+from ._trajectory import ORDER_PARAMETERS, TMState
 
 _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
 _CENTRED_PAGE = "https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred"

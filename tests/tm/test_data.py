@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.data: the geometry of teachers and shift, and sampled data sets."""
+"""Tests of biascourse.tm (module _data): the geometry of teachers and shift, and sampled data sets."""
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.simulate: exactness of the blocked algorithm, agreement with the theory,
+"""Tests of biascourse.tm (module _simulate): exactness of the blocked algorithm, agreement with the theory,
 the order-parameter Markov chain, divergence and argument checks."""
 import numpy as np
 import pytest

@@ -13,7 +13,7 @@ Three algorithms share one driver:
   of N (see :class:`_OrderParameterChain`).
 
 By rotation invariance the simulators put the teachers and the shift in the first three coordinates
-(:func:`~biascourse.tm.data.fixed_coordinates`); :func:`~biascourse.tm.sample` uses a random frame.
+(:func:`~biascourse.tm.fixed_coordinates`); :func:`~biascourse.tm.sample` uses a random frame.
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ import torch
 from .._checks import integer as check_integer
 from .._random import seed_list as _as_seed_list
 from ._backend import ArrayBackend, Backend, resolve_dtype
-from .data import fixed_coordinates
-from .errors import group_error_rate, group_mse
-from .params import TMParams
-from .trajectory import ORDER_PARAMETERS, Trajectory
+from ._data import fixed_coordinates
+from ._errors import group_error_rate, group_mse
+from ._params import TMParams
+from ._trajectory import ORDER_PARAMETERS, Trajectory
 
 SimulationMethod = Literal["blocked", "loop", "order_parameters"]
 _DIVERGED_Q = 1e12
