@@ -14,18 +14,18 @@ both and their ratio. Target: thousands of initialisations in seconds on a CPU. 
 each network is small (the loop is then dominated by Python and module overhead); once one
 network's forward pass is a large matrix product, both approaches are bound by the same
 floating-point work on a CPU, and batching pays on a GPU.
-Timings are the best of three repeats (``timeit.repeat``), to be robust to other processes on a
-shared machine.
+The two are timed in turn (interleaved repeats); rates come from the median time, and each time is
+printed as median [min, max].
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_igb.py [--quick] [--device cuda]``
 """
 from __future__ import annotations
 
 import argparse
-import timeit
 
 import numpy as np
 import torch
+from _timing import header, interleaved
 from torch import nn
 
 from biascourse import igb
@@ -60,7 +60,7 @@ def main() -> None:
     n_batched = 500 if args.quick else 5000
     n_loop = 100 if args.quick else 1000
     rng = np.random.default_rng(0)
-    print(f"device: {device}, torch threads: {torch.get_num_threads()}")
+    print(header(device))
 
     cases = [
         ("small ReLU MLP d=20, width 32, 1 hidden layer, n=200", igb.MLPSpec(20, 32, 1), 200),
@@ -68,17 +68,17 @@ def main() -> None:
         ("ReLU MLP d=100, width 100, 5 hidden layers, n=1000", igb.MLPSpec(100, 100, 5), 1000),
         ("ReLU MLP d=784, width 100, 1 hidden layer, n=1000 (Fashion-MNIST size)", igb.MLPSpec(784, 100, 1), 1000),
     ]
-    print(f"\n{'case':74s} {'batched init/s':>15s} {'loop init/s':>12s} {'ratio':>7s} {'K batched in':>13s}")
+    print(f"\n{'case':74s} {'batched init/s':>15s} {'loop init/s':>12s} {'ratio':>7s}  times")
     for name, spec, n in cases:
         x = torch.as_tensor(rng.standard_normal((n, spec.input_dim)), dtype=torch.float32, device=device)
         # both return numpy arrays, so every timing includes the device synchronisation
         def batched():
             igb.init_statistics(spec, x, n_batched, seed=0, device=device)
 
-        t_batched = min(timeit.repeat(batched, number=1, repeat=repeats))
-        t_loop = min(timeit.repeat(lambda: literal_loop(spec, x, n_loop), number=1, repeat=repeats))
-        rate_b, rate_l = n_batched / t_batched, n_loop / t_loop
-        print(f"{name:74s} {rate_b:15.0f} {rate_l:12.0f} {rate_b / rate_l:6.1f}x {n_batched:6d} in {t_batched:4.1f} s")
+        times = interleaved({"batched": batched, "loop": lambda: literal_loop(spec, x, n_loop)}, repeats, device)
+        rate_b, rate_l = n_batched / times["batched"].median, n_loop / times["loop"].median
+        print(f"{name:74s} {rate_b:15.0f} {rate_l:12.0f} {rate_b / rate_l:6.1f}x  "
+              f"{n_batched} batched: {times['batched'].text()}; {n_loop} in the loop: {times['loop'].text()}")
 
 
 if __name__ == "__main__":

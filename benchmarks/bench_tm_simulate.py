@@ -12,7 +12,8 @@ same run, the steps x seeds per second of
   blocked simulator (target >= 1000x), and one run at N = 10^6;
 - ``solve`` on 10,000 time points and on a 200 x 200 parameter grid (target < 1 s each).
 
-Every timing is the best of a few repeats, to be robust to other processes on a shared machine.
+Alternatives are timed in turn (interleaved repeats); each time is printed as median [min, max] and
+every ratio is a ratio of medians.
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_tm_simulate.py [--quick] [--device cuda]``
 """
@@ -23,7 +24,7 @@ import warnings
 
 import numpy as np
 import torch
-from _timing import best_time
+from _timing import header, interleaved, single
 
 from biascourse import tm
 
@@ -32,7 +33,7 @@ def gaussian_rate(device: torch.device, repeats: int) -> float:
     """Float32 standard normals per second, drawn in blocks of the simulator's size."""
     buffer = torch.empty((16, 16, 10_000), device=device)
     generator = torch.Generator(device=device).manual_seed(0)
-    return buffer.numel() / best_time(lambda: buffer.normal_(generator=generator), repeats)
+    return buffer.numel() / single(lambda: buffer.normal_(generator=generator), repeats, device).median
 
 
 def main() -> None:
@@ -47,7 +48,7 @@ def main() -> None:
     warnings.simplefilter("ignore", RuntimeWarning)
 
     rate = gaussian_rate(device, repeats)
-    print(f"device: {device}; torch threads: {torch.get_num_threads()}")
+    print(header(device))
     print(f"Gaussian draws (float32): {rate:.3g} per second\n")
 
     print(f"{'N':>7} {'seeds':>6} {'method':>17} {'steps*seeds/s':>14} {'ceiling':>10} {'of ceiling':>10} {'vs loop':>8}")
@@ -56,10 +57,11 @@ def main() -> None:
         steps = int(scale * (20_000 if N == 1_000 else 3_000) * (4 if seeds == 1 else 1))
         t_max = steps / N
         ceiling = rate / N
-        rates = {}
-        for method in ("blocked", "loop"):
-            run = lambda: tm.simulate(params, N, t_max, seeds, method=method, init_scale=0.5, n_times=2, device=device)
-            rates[method] = steps * seeds / best_time(run, repeats)
+        runs = {method: (lambda m=method: tm.simulate(params, N, t_max, seeds, method=m, init_scale=0.5, n_times=2,
+                                                     device=device))
+                for method in ("blocked", "loop")}
+        times = interleaved(runs, repeats, device)
+        rates = {method: steps * seeds / t.median for method, t in times.items()}
         blocked_rate[N] = rates["blocked"]
         loop_share[N, seeds] = rates["loop"] / ceiling
         for method in ("blocked", "loop"):
@@ -71,7 +73,7 @@ def main() -> None:
     chain_device = None if device.type == "cpu" else device
     run = lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", init_scale=0.5, n_times=2,
                               device=chain_device)
-    chain_rate = N * t_max * seeds / best_time(run, repeats)
+    chain_rate = N * t_max * seeds / single(run, repeats, device).median
     print(f"{N:>7} {seeds:>6} {'order_parameters':>17} {chain_rate:>14.3g} {'':>10} {'':>10} {'':>8}")
     print(f"\nMarkov chain vs blocked N-dimensional SGD at N = {N:,}: {chain_rate / blocked_rate[N]:,.0f}x "
           "(target >= 1000x)")
@@ -82,20 +84,21 @@ def main() -> None:
                   f"simulator can beat it by more than {1 / share:.1f}x")
 
     N, seeds, t_max = 10**6, 4, (0.2 if args.quick else 1.0)
-    elapsed = best_time(lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", n_times=2,
-                                            device=chain_device), 1)
-    print(f"\nMarkov chain at N = 10^6, t_max = {t_max:g} ({N * t_max:,.0f} steps), {seeds} seeds: {elapsed:.2f} s")
+    elapsed = single(lambda: tm.simulate(params, N, t_max, seeds, method="order_parameters", n_times=2,
+                                         device=chain_device), 1, device)
+    print(f"\nMarkov chain at N = 10^6, t_max = {t_max:g} ({N * t_max:,.0f} steps), {seeds} seeds: {elapsed.text()}")
 
     t = np.linspace(0, 100, 10_000)
-    elapsed = best_time(lambda: tm.solve(params, t), repeats)
-    print(f"\nsolve, 10,000 time points: {elapsed * 1e3:.1f} ms (target < 1 s)")
+    elapsed = single(lambda: tm.solve(params, t), repeats)
+    print(f"\nsolve, 10,000 time points: {elapsed.text('ms', 1e3)} (target < 1 s)")
     grid = tm.TMParams(rho=np.linspace(0.02, 0.98, 200)[:, None], delta_plus=0.5,
                        delta_minus=np.linspace(0.1, 4.0, 200), eta=0.01)
     t = np.geomspace(0.1, 2000, 60)
-    elapsed = best_time(lambda: tm.order_parameters(grid, t), repeats)
-    print(f"order parameters on a 200 x 200 grid, {len(t)} times: {elapsed:.2f} s (target < 1 s)")
-    elapsed = best_time(lambda: tm.solve(grid, t), repeats)
-    print(f"solve (with both error measures) on a 200 x 200 grid, {len(t)} times: {elapsed:.2f} s")
+    elapsed = single(lambda: tm.order_parameters(grid, t), repeats)
+    print(f"order parameters (tm.order_parameters) on a 200 x 200 grid, {len(t)} times: {elapsed.text()} "
+          "(target < 1 s)")
+    elapsed = single(lambda: tm.solve(grid, t), repeats)
+    print(f"solve (order parameters and both error measures) on a 200 x 200 grid, {len(t)} times: {elapsed.text()}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .._checks import integer as check_integer, real
 from .._random import check_seed
 from ._formats import CIFAR10_CLASSES
 from ._sources import CelebAAttributes, load_celeba_images
@@ -51,24 +52,16 @@ class GroupedDataset:
         return {(g, c): int(np.sum((self.group == g) & (self.y == c))) for g in (1, -1) for c in (1, -1)}
 
 
-def _check_fraction(value: float, name: str, closed: bool = True) -> float:
-    ok = 0 <= value <= 1 if closed else 0 < value < 1
-    if not ok:
-        raise ValueError(f"{name} must be in {'[0, 1]' if closed else '(0, 1)'}; got {value}")
-    return float(value)
-
-
 def _cell_counts(n: int, rho: float, positive_fraction: Sequence[float]) -> dict:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2; got {n!r}")
-    _check_fraction(rho, "rho", closed=False)
+    n = check_integer("n", n, 2)
+    real("rho", rho, 0, 1, low_open=True, high_open=True)
     if len(positive_fraction) != 2:
         raise ValueError(f"positive_fraction must be a pair (group +, group -); got {positive_fraction!r}")
     n_group = {1: int(round(rho * n))}
     n_group[-1] = n - n_group[1]
     cells = {}
     for g, frac in zip((1, -1), positive_fraction):
-        _check_fraction(frac, "positive_fraction")
+        real("positive_fraction", frac, 0, 1)
         cells[(g, 1)] = int(round(frac * n_group[g]))
         cells[(g, -1)] = n_group[g] - cells[(g, 1)]
     return cells
@@ -102,9 +95,9 @@ def standardise_images(images: np.ndarray, mean: float | None = None,
     """
     x = images.astype(np.float32) / np.float32(255)
     mean = float(x.mean()) if mean is None else float(mean)
-    std = float(x.std()) if std is None else float(std)
-    if not std > 0:
-        raise ValueError(f"std must be > 0; got {std}")
+    std = float(x.std()) if std is None else real("std", std, 0, low_open=True)
+    if not std > 0:  # the images' own spread: zero for constant images
+        raise ValueError(f"std must be in (0, inf); got {std:g} (the images are constant)")
     x -= np.float32(mean)
     x /= np.float32(std)
     return x, mean, std
@@ -181,8 +174,7 @@ def rotated_mixture(
     """
     rng = np.random.default_rng(check_seed(seed))
     for name, value in (("delta_plus", delta_plus), ("delta_minus", delta_minus)):
-        if not value > 0:
-            raise ValueError(f"{name} must be > 0; got {value}")
+        real(name, value, 0, low_open=True)
     labels = np.asarray(labels)
     if len(labels) != len(images):
         raise ValueError(f"images and labels must have the same length; got {len(images)} and {len(labels)}")
@@ -371,8 +363,7 @@ def celeba_attribute_pair(
     y_all = 2 * table.column(target).astype(np.int64) - 1
     g_all = 2 * table.column(group).astype(np.int64) - 1
     if rho is None and positive_fraction is None:
-        if not 2 <= n <= len(y_all):
-            raise ValueError(f"n must be in [2, {len(y_all)}]; got {n}")
+        check_integer("n", n, 2, len(y_all))
         source = rng.choice(len(y_all), size=n, replace=False)
         grp, y = g_all[source], y_all[source]
     else:

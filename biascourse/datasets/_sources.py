@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import integer as check_integer
 from .._config import data_dir
 from ._download import DatasetUnavailableError, download, safe_extract, verify_sha256
 from ._formats import read_celeba_attributes, read_celeba_partition, read_cifar10_binary, read_idx_pair
@@ -268,8 +269,7 @@ def load_celeba_images(table: CelebAAttributes, indices=None, size: int = 64) ->
     """
     from PIL import Image  # Pillow comes with matplotlib
 
-    if size < 1:
-        raise ValueError(f"size must be >= 1; got {size}")
+    size = check_integer("size", size, 1)
     names = table.filenames if indices is None else table.filenames[np.asarray(indices)]
     out = np.empty((len(names), size, size, 3), dtype=np.uint8)
     for i, name in enumerate(names):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._checks import real
 import torch
 
 #: The activations known to chapter 7.
@@ -79,8 +81,7 @@ class Activation:
     def __post_init__(self) -> None:
         if self.name not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}; got {self.name!r}")
-        if not np.isfinite(self.shift):
-            raise ValueError(f"shift must be a finite number; got {self.shift}")
+        real("shift", self.shift)
 
     # --- the function itself -------------------------------------------------------------------
     def torch(self, z: torch.Tensor) -> torch.Tensor:

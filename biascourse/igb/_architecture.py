@@ -7,6 +7,8 @@ route (:func:`~biascourse.igb.gamma_mean_field`) reproduces the first two, which
 """
 from __future__ import annotations
 
+from .._checks import choice, integer as check_integer
+
 import numpy as np
 from scipy import integrate, stats
 
@@ -76,10 +78,8 @@ def gamma_maxpool(k: int, before: str = "relu") -> float:
         no activation); ``gamma_maxpool(2, "linear")`` is again :math:`1/(\\pi-1)` exactly. Both grow
         without bound with k.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be an integer >= 1; got {k!r}")
-    if before not in POOL_INPUTS:
-        raise ValueError(f"before must be one of {POOL_INPUTS}; got {before!r}")
+    k = check_integer("k", k, 1)
+    choice("before", before, POOL_INPUTS)
 
     def tail(z):  # 1 - Phi(z)^k, computed without cancellation for large z
         return -np.expm1(k * stats.norm.logcdf(z))

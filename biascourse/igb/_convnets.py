@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._checks import integer as check_integer
 from .._memory import release_memory
 from .._random import check_seed
 from ..models import SmallCNN
@@ -79,8 +80,7 @@ def init_seed(seed: int, k: int) -> int:
     whatever the number of initialisations measured with it.
     """
     check_seed(seed)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"k must be an integer >= 0; got {k!r}")
+    k = check_integer("k", k, 0)
     return int(np.random.SeedSequence([int(seed), int(k)]).generate_state(1)[0])
 
 
@@ -113,8 +113,7 @@ def network_statistics(
         ``fractions``, ``output_mean``, ``output_var`` and ``gamma`` as for the MLP ensembles;
         ``layer_gamma`` is ``None`` (there is no layer theory to compare with).
     """
-    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 2:
-        raise ValueError(f"n_init must be an integer >= 2; got {n_init!r}")
+    n_init = check_integer("n_init", n_init, 2)
     x = torch.as_tensor(data)
     x = (x.float() if not torch.is_floating_point(x) else x.to(torch.float32)).to(device)
     fractions, means, variances = [], [], []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import choice, real
+
 #: Mean and standard deviation of Fashion-MNIST pixels (in [0, 1]) over the training set.
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
 
@@ -39,10 +41,8 @@ def prepare_images(
     numpy.ndarray
         float32, shape (n, H*W*C).
     """
-    if centring not in CENTRINGS:
-        raise ValueError(f"centring must be one of {CENTRINGS}; got {centring!r}")
-    if not std > 0:
-        raise ValueError(f"std must be > 0; got {std}")
+    choice("centring", centring, CENTRINGS)
+    real("std", std, 0, low_open=True)
     x = np.asarray(images, dtype=np.float32).reshape(len(images), -1) / 255.0
     if centring == "global":
         return (x - mean) / std

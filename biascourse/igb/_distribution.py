@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
+from .._checks import integer as check_integer
+
 from .._random import check_seed
 
 
@@ -109,8 +111,7 @@ def sample_guess_fractions(gamma: float, n_classes: int, n_init: int, seed: int)
         Shape (n_init, n_classes); rows sum to 1 (up to quadrature error).
     """
     gamma = float(_check_gamma(gamma))
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}")
+    n_classes = check_integer("n_classes", n_classes, 2)
     rng = np.random.default_rng(check_seed(seed))
     mu = np.sqrt(gamma) * rng.standard_normal((n_init, n_classes))
     nodes, weights = np.polynomial.hermite_e.hermegauss(64)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._checks import integer as check_integer
 from .._memory import release_memory
 from ._ensemble import MLPEnsemble, MLPSpec, fractions_from_outputs
 
@@ -203,8 +204,7 @@ def init_statistics(
     x = x.float() if not torch.is_floating_point(x) else x.to(torch.float32)
     if x.ndim != 2 or x.shape[1] != spec.input_dim:
         raise ValueError(f"data must have shape (n, {spec.input_dim}); got {tuple(x.shape)}")
-    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 2:
-        raise ValueError(f"n_init must be an integer >= 2; got {n_init!r}")
+    n_init = check_integer("n_init", n_init, 2)
     chunk = chunk_size or _chunk_size(spec, x.shape[0])
     x = x.to(device)
     fractions, means, variances = [], [], []

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import real
 from ._activations import Activation, as_activation
 from ._distribution import gamma_from_c
 from ._ensemble import MLPSpec
@@ -191,8 +192,7 @@ def iso_gamma_line(gamma: float, sigma_b2: np.ndarray, activation: str | Activat
     ``gamma = 1`` (:math:`c^*=1/2`, a uniform :math:`G_0`) is the official *neutrality line*. Where
     no such point exists below :math:`\\sigma_w^2=20` the result is ``nan``.
     """
-    if not gamma > 0:
-        raise ValueError(f"gamma must be > 0; got {gamma}")
+    gamma = real("gamma", gamma, 0, low_open=True)
     phi = as_activation(activation)
     sigma_b2 = np.asarray(sigma_b2, dtype=float)
     target = gamma / (1.0 + gamma)

@@ -7,15 +7,20 @@ finite-N Markov chain of the order parameters), :func:`sample` draws data sets. 
 sub-modules :mod:`~biascourse.tm.phases` and :mod:`~biascourse.tm.explore` hold chapter 4 (phases of
 bias, phase diagrams, live explorers) and :mod:`~biascourse.tm.erm` the equilibrium picture of the
 chapter-2 companion (learning to convergence from finite data).
+
+The theory itself imports no plotting: :mod:`~biascourse.tm.explore` (matplotlib, ipywidgets) is
+loaded on first use of ``tm.explore``, so ``import biascourse.tm`` stays light.
 """
-from . import erm, explore, phases
-from .data import Geometry, TMSample, fixed_coordinates, sample
-from .examples import EXAMPLES, TMExample
-from .errors import bivariate_normal_cdf, group_error_rate, group_mse
-from .ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
-from .params import TMParams, teacher_shift_gram
-from .simulate import simulate
-from .trajectory import ORDER_PARAMETERS, TMState, Trajectory
+import importlib as _importlib
+
+from . import erm, phases
+from ._data import Geometry, TMSample, fixed_coordinates, sample
+from ._examples import EXAMPLES, TMExample
+from ._errors import bivariate_normal_cdf, group_error_rate, group_mse
+from ._ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
+from ._params import TMParams, teacher_shift_gram
+from ._simulate import simulate
+from ._trajectory import ORDER_PARAMETERS, TMState, Trajectory
 
 __all__ = [
     "EXAMPLES",
@@ -40,3 +45,18 @@ __all__ = [
     "solve",
     "teacher_shift_gram",
 ]
+
+#: Sub-modules loaded on first access (PEP 562), so that importing the theory loads no plotting.
+_LAZY_SUBMODULES = ("explore",)
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        module = _importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))

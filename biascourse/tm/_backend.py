@@ -7,6 +7,8 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 import torch
 
+from .._checks import choice
+
 Backend = Literal["numpy", "torch"]
 _SMALL = 4096  # below this many draws, numpy's own samplers (one call each) beat the vectorised ones
 _DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64)}
@@ -24,10 +26,8 @@ class ArrayBackend:
     """
 
     def __init__(self, backend: Backend, seed_entropy: Union[int, Sequence[int]], device=None, dtype: str = "float64"):
-        if backend not in ("numpy", "torch"):
-            raise ValueError(f"backend must be 'numpy' or 'torch'; got {backend!r}")
-        if dtype not in _DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+        choice("backend", backend, ("numpy", "torch"))
+        choice("dtype", dtype, _DTYPES)
         self.name = backend
         state = np.random.SeedSequence(seed_entropy).generate_state(4, np.uint32)
         if backend == "numpy":

@@ -24,12 +24,12 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 from scipy.special import expit
 
-from .._checks import integer as check_integer
+from .._checks import choice, integer as check_integer, real
 from .._random import seed_list as _as_seed_list
-from .data import Geometry, fixed_coordinates, sample
-from .errors import group_error_rate, group_mse
-from .params import ArrayLike, TMParams
-from .trajectory import TMState
+from ._data import Geometry, fixed_coordinates, sample
+from ._errors import group_error_rate, group_mse
+from ._params import ArrayLike, TMParams
+from ._trajectory import TMState
 
 Loss = Literal["square", "logistic"]
 Training = Literal["joint", "separate"]
@@ -185,7 +185,7 @@ def fit(
     >>> fit(data.x, data.y, lam=0.1).W.shape
     (100,)
     """
-    _check_choice("loss", loss, _LOSSES)
+    choice("loss", loss, _LOSSES)
     _check_lam(lam, loss)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim < 2 or y.shape != x.shape[:-1]:
@@ -269,8 +269,8 @@ def learning_curve(
     (3, 2)
     """
     _check_single(params)
-    _check_choice("loss", loss, _LOSSES)
-    _check_choice("training", training, _TRAININGS)
+    choice("loss", loss, _LOSSES)
+    choice("training", training, _TRAININGS)
     _check_lam(lam, loss)
     check_integer("N", N, 3)
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
@@ -355,7 +355,7 @@ def ridge_theory(
         Fields of the broadcast shape of ``alphas`` and ``lam``; ``alpha`` is ``alphas`` broadcast.
     """
     _check_single(params)
-    _check_choice("training", training, _TRAININGS)
+    choice("training", training, _TRAININGS)
     alphas, lam = np.broadcast_arrays(np.asarray(alphas, dtype=float), np.asarray(lam, dtype=float))
     if not np.all(np.isfinite(alphas) & (alphas > 0)):
         raise ValueError(f"alphas must be in (0, inf); got {alphas[~(np.isfinite(alphas) & (alphas > 0))].flat[0]:g}")
@@ -524,14 +524,8 @@ def _check_single(params: TMParams) -> None:
         raise ValueError(f"this needs a single parameter set; got params of shape {params.shape}")
 
 
-def _check_choice(name: str, value: str, allowed: tuple) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-
-
 def _check_lam(lam: float, loss: str) -> None:
-    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)) or not np.isfinite(lam):
-        raise ValueError(f"lam must be a finite number; got {lam!r}")
+    lam = real("lam", lam)
     if loss == "logistic" and lam <= 0:
         raise ValueError(f"lam must be in (0, inf) for the logistic loss (without it separable data have no minimiser); got {lam:g}")
     if lam < 0:

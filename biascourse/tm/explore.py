@@ -22,11 +22,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..plotting import COLORS, LIGHT
-from .examples import EXAMPLES
-from .ode import crossings, solve
-from .params import TMParams
+from ._examples import EXAMPLES
+from ._ode import crossings, solve
+from ._params import TMParams
 from .phases import BIAS_DRIVERS, BiasRegimes, Phase, Region, phase_intervals
-from .trajectory import Trajectory
+from ._trajectory import Trajectory
 
 #: Colours of the order parameters: R_+ and R_- in their group's colour, M green, Q orange.
 ORDER_PARAMETER_COLORS = {"R_plus": COLORS["+"], "R_minus": COLORS["-"], "M": "#2ca02c", "Q": "#ff7f0e"}

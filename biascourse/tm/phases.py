@@ -17,10 +17,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import group_mse
-from .ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
-from .params import ArrayLike, TMParams
-from .trajectory import ORDER_PARAMETERS, TMState
+from .._checks import integer as check_integer, real
+from ._errors import group_mse
+from ._ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
+from ._params import ArrayLike, TMParams
+from ._trajectory import ORDER_PARAMETERS, TMState
 
 _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
 _CENTRED_PAGE = "https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred"
@@ -354,8 +355,7 @@ def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_tim
     """
     if params.shape != ():
         raise ValueError(f"phase_intervals needs a single parameter set; got params of shape {params.shape}")
-    if not np.isfinite(t_max) or t_max <= 0:
-        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
+    t_max = real("t_max", t_max, 0, low_open=True)
     t = np.geomspace(t_max * 1e-6, t_max, n_times)
     drivers = bias_drivers(params, t, init)
     keys = list(drivers)
@@ -435,8 +435,7 @@ def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
     """
     if params.has_bias:
         raise ValueError("bias_regimes uses the closed form of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form, which has no trained bias; set eta_b = 0")
-    if n_times < 2:
-        raise ValueError(f"n_times must be at least 2; got {n_times}")
+    n_times = check_integer("n_times", n_times, 2)
     shape = params.shape
     diverged = np.broadcast_to(np.asarray(params.eta >= params.eta_max), shape)
     with np.errstate(all="ignore"):

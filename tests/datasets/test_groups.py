@@ -57,7 +57,7 @@ def test_rotated_mixture_errors(digits):
         rotated_mixture(images, labels, 100, rho=1.3, seed=0)
     with pytest.raises(ValueError, match="only"):
         rotated_mixture(images, labels, 1900, rho=0.5, seed=0, positive_fraction=(1.0, 1.0))
-    with pytest.raises(ValueError, match="delta_minus must be > 0"):
+    with pytest.raises(ValueError, match=r"delta_minus must be in \(0, inf\); got 0"):
         rotated_mixture(images, labels, 100, rho=0.5, seed=0, delta_minus=0)
 
 
@@ -110,7 +110,7 @@ def test_group_label_mixture_errors():
         group_label_mixture(images, labels, 10, groups={1: (0, 1), -1: (1, 2)}, rho=0.5, seed=0)
     with pytest.raises(ValueError, match=r"groups\[-1\] must list at least one class"):
         group_label_mixture(images, labels, 10, groups={1: (0, 1), -1: ()}, rho=0.5, seed=0)
-    with pytest.raises(ValueError, match=r"rho must be in \(0, 1\); got 1.0"):
+    with pytest.raises(ValueError, match=r"rho must be in \(0, 1\); got 1$"):
         group_label_mixture(images, labels, 10, groups={1: (0,), -1: (1,)}, rho=1.0, seed=0)
     with pytest.raises(ValueError, match="needs 18 images but only 10"):
         group_label_mixture(images, labels, 20, groups={1: (0,), -1: (1, 2)}, rho=0.9, seed=0)
@@ -162,5 +162,5 @@ def test_standardise_images_by_hand_and_with_given_statistics():
     y, mean_y, std_y = standardise_images(images[:1], mean, std)  # a test set, standardised alike
     assert (mean_y, std_y) == (mean, std)
     np.testing.assert_allclose(y, x[:1], rtol=1e-6)
-    with pytest.raises(ValueError, match="std must be > 0"):
+    with pytest.raises(ValueError, match=r"std must be in \(0, inf\); got 0"):
         standardise_images(np.zeros((2, 2), dtype=np.uint8))

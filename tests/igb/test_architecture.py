@@ -40,8 +40,10 @@ def test_max_pooling_grows_with_k_and_matches_sampled_moments():
         pooled = np.maximum(rng.standard_normal((400_000, k)).max(axis=1), 0.0)
         m, e = pooled.mean(), (pooled**2).mean()
         assert m**2 / (e - m**2) == pytest.approx(value, rel=0.01)
-    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"k must be an integer in \[1, inf\)"):
         igb.gamma_maxpool(0)
+    with pytest.raises(TypeError, match=r"k must be an integer in \[1, inf\); got 2.5"):
+        igb.gamma_maxpool(2.5)
 
 
 def test_pooling_without_relu_closed_forms():

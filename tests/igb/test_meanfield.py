@@ -98,5 +98,5 @@ def test_profile_conventions_and_errors():
     assert q0 == pytest.approx(1 + s**2, rel=0.02) and c0 / (1 - c0) == pytest.approx(igb.gamma_linear(x), rel=0.01)
     with pytest.raises(ValueError, match="pool = 1 only"):
         igb.correlation_profile(igb.MLPSpec(input_dim=3, width=4, pool=2))
-    with pytest.raises(ValueError, match="gamma must be > 0"):
+    with pytest.raises(ValueError, match=r"gamma must be in \(0, inf\)"):
         igb.iso_gamma_line(0.0, 0.1, "tanh")

@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.data: the geometry of teachers and shift, and sampled data sets."""
+"""Tests of biascourse.tm (module _data): the geometry of teachers and shift, and sampled data sets."""
 import numpy as np
 import pytest
 import torch
@@ -69,8 +69,8 @@ def test_sample_on_gpu():
         (dict(n=0), ValueError, r"n must be an integer in \[1, inf\)"),
         (dict(N=2), ValueError, r"N must be an integer in \[3, inf\)"),
         (dict(seed=-1), ValueError, "seed must be in"),
-        (dict(backend="jax"), ValueError, "backend must be 'numpy' or 'torch'"),
-        (dict(dtype="float16"), ValueError, "dtype must be 'float32' or 'float64'"),
+        (dict(backend="jax"), ValueError, "backend must be one of 'numpy', 'torch'; got 'jax'"),
+        (dict(dtype="float16"), ValueError, "dtype must be one of 'float32', 'float64'; got 'float16'"),
         (dict(device="cuda"), ValueError, "backend='numpy' runs on the CPU only"),
         (dict(params=TMParams(rho=np.array([0.3, 0.6]))), ValueError, "single parameter set"),
     ],

@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.errors: the per-group error formulas of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors and the bivariate normal CDF."""
+"""Tests of biascourse.tm (module _errors): the per-group error formulas of https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors and the bivariate normal CDF."""
 import numpy as np
 import pytest
 from scipy import stats

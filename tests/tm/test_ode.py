@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.ode: closed form vs ODE integration, fixed point, special cases, crossings."""
+"""Tests of biascourse.tm (module _ode): closed form vs ODE integration, fixed point, special cases, crossings."""
 import numpy as np
 import pytest
 

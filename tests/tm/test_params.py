@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.params: validation, derived constants, label statistics, grids."""
+"""Tests of biascourse.tm (module _params): validation, derived constants, label statistics, grids."""
 import warnings
 
 import numpy as np

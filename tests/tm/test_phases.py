@@ -408,8 +408,12 @@ def test_bad_arguments_raise_value_errors():
         phases.phase_intervals(TMParams(rho=np.array([0.3, 0.5])), 10.0)
     with pytest.raises(ValueError, match="eta_b = 0"):
         phases.bias_regimes(GENERAL_BIAS)
-    with pytest.raises(ValueError, match="n_times must be at least 2; got 1"):
+    with pytest.raises(ValueError, match=r"n_times must be an integer in \[2, inf\); got 1"):
         phases.bias_regimes(CENTRED, n_times=1)
+    with pytest.raises(TypeError, match=r"n_times must be an integer in \[2, inf\); got 8.0"):
+        phases.bias_regimes(CENTRED, n_times=8.0)
+    with pytest.raises(ValueError, match=r"t_max must be a finite number in \(0, inf\); got nan"):
+        phases.phase_intervals(CENTRED, float("nan"))
     with pytest.raises(ValueError, match="1-D arrays"):
         phases.phase_diagram(np.ones((2, 2)) * 0.5, [1.0], eta=0.1)
     with pytest.raises(ValueError, match=r"delta_ratio must be in \(0, inf\); got -1"):

@@ -1,4 +1,4 @@
-"""Tests of biascourse.tm.simulate: exactness of the blocked algorithm, agreement with the theory,
+"""Tests of biascourse.tm (module _simulate): exactness of the blocked algorithm, agreement with the theory,
 the order-parameter Markov chain, divergence and argument checks."""
 import numpy as np
 import pytest
@@ -168,9 +168,9 @@ def test_simulate_on_gpu_matches_the_theory():
         (dict(n_times=1), r"n_times must be an integer in \[2, inf\)"),
         (dict(n_test=-1), r"n_test must be an integer in \[0, inf\)"),
         (dict(block=0), r"block must be an integer in \[1, inf\)"),
-        (dict(method="euler"), "method must be 'blocked', 'loop' or 'order_parameters'"),
+        (dict(method="euler"), "method must be one of 'blocked', 'loop', 'order_parameters'; got 'euler'"),
         (dict(method="order_parameters", dtype="float32"), "runs in float64"),
-        (dict(backend="jax"), "backend must be 'numpy' or 'torch'"),
+        (dict(backend="jax"), "backend must be one of 'numpy', 'torch'; got 'jax'"),
         (dict(params=TMParams(rho=np.array([0.3, 0.6]))), "single parameter set"),
     ],
 )

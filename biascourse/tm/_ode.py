@@ -14,9 +14,9 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import exprel
 
-from .errors import group_error_rate, group_mse
-from .params import ArrayLike, TMParams
-from .trajectory import ORDER_PARAMETERS, TMState, Trajectory
+from ._errors import group_error_rate, group_mse
+from ._params import ArrayLike, TMParams
+from ._trajectory import ORDER_PARAMETERS, TMState, Trajectory
 
 Method = Literal["closed_form", "ode"]
 InitLike = Union[TMState, Mapping[str, ArrayLike], None]

@@ -10,7 +10,7 @@ import torch
 from .._checks import integer as check_integer
 from .._random import check_seed
 from ._backend import ArrayBackend, Backend, resolve_dtype
-from .params import TMParams
+from ._params import TMParams
 
 Array = Union[np.ndarray, torch.Tensor]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, owens_t
 
-from .params import ArrayLike, TMParams
+from ._params import ArrayLike, TMParams
 
 
 def group_mse(

@@ -6,7 +6,7 @@ from typing import Mapping, Optional, Union
 
 import numpy as np
 
-from .params import ArrayLike, TMParams
+from ._params import ArrayLike, TMParams
 
 ORDER_PARAMETERS = ("R_plus", "R_minus", "M", "Q", "b")
 

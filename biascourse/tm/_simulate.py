@@ -13,7 +13,7 @@ Three algorithms share one driver:
   of N (see :class:`_OrderParameterChain`).
 
 By rotation invariance the simulators put the teachers and the shift in the first three coordinates
-(:func:`~biascourse.tm.data.fixed_coordinates`); :func:`~biascourse.tm.sample` uses a random frame.
+(:func:`~biascourse.tm.fixed_coordinates`); :func:`~biascourse.tm.sample` uses a random frame.
 """
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from .._checks import integer as check_integer
+from .._checks import choice, integer as check_integer, real
 from .._random import seed_list as _as_seed_list
 from ._backend import ArrayBackend, Backend, resolve_dtype
-from .data import fixed_coordinates
-from .errors import group_error_rate, group_mse
-from .params import TMParams
-from .trajectory import ORDER_PARAMETERS, Trajectory
+from ._data import fixed_coordinates
+from ._errors import group_error_rate, group_mse
+from ._params import TMParams
+from ._trajectory import ORDER_PARAMETERS, Trajectory
 
 SimulationMethod = Literal["blocked", "loop", "order_parameters"]
 _DIVERGED_Q = 1e12
@@ -103,16 +103,13 @@ def simulate(
     if params.shape != ():
         raise ValueError(f"simulate needs a single parameter set; got params of shape {params.shape}")
     check_integer("N", N, 5)
-    if not np.isfinite(t_max) or t_max <= 0:
-        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
-    if not np.isfinite(init_scale) or init_scale < 0:
-        raise ValueError(f"init_scale must be in [0, inf); got {init_scale}")
+    t_max = real("t_max", t_max, 0, low_open=True)
+    init_scale = real("init_scale", init_scale, 0)
     check_integer("n_times", n_times, 2)
     check_integer("n_test", n_test, 0)
     if block is not None:
         check_integer("block", block, 1)
-    if method not in ("blocked", "loop", "order_parameters"):
-        raise ValueError(f"method must be 'blocked', 'loop' or 'order_parameters'; got {method!r}")
+    choice("method", method, ("blocked", "loop", "order_parameters"))
     seed_list = _as_seed_list(seeds)
     params.warn_if_unstable()
     block = block or _default_block(method, N, len(seed_list))

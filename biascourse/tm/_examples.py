@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .params import TMParams
+from ._params import TMParams
 
 
 @dataclass(frozen=True)
