@@ -121,6 +121,21 @@ def test_nothing_points_outside_the_repository():
                 "link to the book's derivation pages instead")
 
 
+# Any control character but the newline. A LaTeX command written into a page through a Python string
+# that is not raw loses its backslash to an escape: the \v of \varepsilon becomes a vertical tab, the
+# \t of \tfrac a tab, and the math renders as garbage. No page uses tabs, so they count too.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+@pytest.mark.parametrize("path", _book_pages() + sorted((ROOT / "students").glob("*.ipynb")) + [ROOT / "README.md"],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_text_has_no_control_characters(path):
+    text = _markdown(path)
+    bad = [(text.count("\n", 0, m.start()) + 1, repr(text[max(0, m.start() - 20):m.end() + 20]))
+           for m in CONTROL.finditer(text)]
+    assert not bad, f"{path.relative_to(ROOT)}: control characters (line of the markdown, context): {bad[:5]}"
+
+
 def test_docstring_links_name_the_site_of_the_config():
     config = (ROOT / "_config.yml").read_text()
     assert re.search(r"^\s*baseurl:\s*" + re.escape(SITE_URL) + r"\s*(?:#.*)?$", config, re.M), \
