@@ -5,9 +5,9 @@ measures them (BiasAmp, ECE, cell accuracies) on the test set. This script times
 
 * the K networks trained together as a :class:`~biascourse.models.ModelStack` against a Python loop
   that trains them one after the other with the same :func:`~biascourse.train.train`;
-* the final measurement (:func:`~biascourse.metrics.evaluate_amplification` on the whole test set)
+* the final measurement (:func:`~biascourse.amplification.evaluate_amplification` on the whole test set)
   and the tracking of amplification during training (about 25 evaluations through the History and
-  :func:`~biascourse.metrics.predicted_counts_from_history`), as fractions of the training time.
+  :func:`~biascourse.amplification.predicted_counts_from_history`), as fractions of the training time.
 
 Target: the whole chapter affordable, i.e. the stack as fast as the loop on a CPU and
 faster on a GPU, and the measurements a small fraction of the training.
@@ -35,9 +35,9 @@ import numpy as np
 import torch
 from _timing import timed
 
-from biascourse import metrics, models
+from biascourse import amplification as amp
+from biascourse import models
 from biascourse.datasets import load_fashion_mnist
-from biascourse.datasets import amplification as amp
 from biascourse.train import log_spaced_steps, train
 
 
@@ -70,12 +70,12 @@ def main() -> None:
     stack_s, _ = timed(lambda: train(stack, train_set, eval_at=[steps], **options), device)
     loop_s, _ = timed(lambda: [train(factory(s), train_set, data_seeds=[s], eval_at=[steps], **options)
                                for s in seeds], device)
-    measure_s, _ = timed(lambda: metrics.evaluate_amplification(stack, test_set), device)
+    measure_s, _ = timed(lambda: amp.evaluate_amplification(stack, test_set), device)
 
     def tracked_run():
         history = train(models.ModelStack(factory, seeds), train_set, eval_sets={"test": tracked},
                         eval_at=log_spaced_steps(steps, 25), **options)
-        return metrics.predicted_counts_from_history(history, tracked)
+        return amp.predicted_counts_from_history(history, tracked)
 
     tracked_s, _ = timed(tracked_run, device)
     print(f"K = {args.seeds}, {len(train_set)} training images, {args.epochs:g} epochs ({steps} steps), "

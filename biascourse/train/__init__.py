@@ -13,7 +13,8 @@ Examples
 from ._data import OnlineData, derived_seed
 from ._history import History, class_name, group_name, metric_key
 from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
-from ._schedules import constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, weight_decay_shrinkage
+from ._schedules import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, warmup_decays,
+                         weight_decay_shrinkage)
 from ._teacher_mixture import GAP_METRICS, gap_crossings, group_gap, measured_crossings, train_teacher_mixture
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "predictions",
     "train",
     "train_teacher_mixture",
+    "warmup_decays",
     "weight_decay_shrinkage",
 ]

@@ -98,6 +98,20 @@ class History:
         """The (K, T) array of one metric; see :func:`metric_key` for the arguments."""
         return self[metric_key(metric, split, group, cls)]
 
+    def cell_accuracy(self, split: str, group, cls) -> np.ndarray:
+        """The (K, T) accuracy on the samples of ``split`` in one group and one class, given as labels.
+
+        ``group`` and ``cls`` are the labels as they are in the data (0, 1, -1, ...), not key names.
+        When every group of the split holds a single class, :func:`~biascourse.train.train` records no
+        group x class cells, and the group's accuracy (that of its only class) is returned.
+        """
+        signed = any(metric_key("accuracy", split, cls=c) in self.metrics for c in ("+1", "-1"))
+        key = metric_key("accuracy", split, group=group, cls=class_name(cls, signed))
+        cells = f"{split}/accuracy/group="
+        if key not in self.metrics and not any(k.startswith(cells) and "/class=" in k for k in self.metrics):
+            key = metric_key("accuracy", split, group=group)
+        return self[key]
+
     def groups(self, split: str = "test") -> list[str]:
         """Names of the sub-populations evaluated on a split."""
         prefix = f"{split}/loss/group="

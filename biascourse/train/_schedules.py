@@ -96,6 +96,21 @@ def linear_warmup(schedule: Schedule, warmup_steps: int) -> Schedule:
     return lambda step: schedule(step) * min(1.0, (step + 1) / warmup_steps)
 
 
+def warmup_decays(total_steps: int, decay: bool = True) -> Schedule:
+    """Chapter 6's schedule: a linear warm-up over the first quarter, then tenfold decays at 1/2 and 3/4.
+
+    ``linear_warmup(multistep(milestones_at(total_steps)), max(1, total_steps // 4))``, or
+    :func:`constant` behind the same warm-up with ``decay=False``.
+
+    Parameters
+    ----------
+    total_steps : length of the run, >= 1.
+    decay : with the two decays of Hall et al.'s recipe (True) or none (False).
+    """
+    milestones = milestones_at(total_steps)
+    return linear_warmup(multistep(milestones) if decay else constant(), max(1, total_steps // 4))
+
+
 def weight_decay_shrinkage(schedule: Schedule, total_steps: int, *, lr: float, weight_decay: float | Sequence[float],
                            momentum: float = 0.0) -> np.ndarray:
     """The factor by which SGD's weight decay alone shrinks a weight over a run of ``total_steps``.

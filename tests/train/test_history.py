@@ -36,3 +36,20 @@ def test_shape_check_and_round_trip(tmp_path):
     back = History.load(hist.save(tmp_path / "h.npz"))
     assert back.seeds == hist.seeds and back.n_train == 20 and back.keys() == hist.keys()
     np.testing.assert_array_equal(back["test/loss"], hist["test/loss"])
+
+
+def test_cell_accuracy_by_labels():
+    ones = np.ones((1, 2))
+    unsigned = History(np.array([0, 1]), {"test/accuracy/class=0": ones, "test/accuracy/group=0/class=1": 0.25 * ones,
+                                          "test/accuracy/group=-/class=0": 0.5 * ones}, (0,), batch_size=1)
+    np.testing.assert_array_equal(unsigned.cell_accuracy("test", 0, 1), 0.25 * ones)
+    np.testing.assert_array_equal(unsigned.cell_accuracy("test", np.int64(-1), 0), 0.5 * ones)
+    signed = History(np.array([0, 1]), {"val/accuracy/class=+1": ones, "val/accuracy/group=+/class=+1": 0.75 * ones},
+                     (0,), batch_size=1)
+    np.testing.assert_array_equal(signed.cell_accuracy("val", 1, 1), 0.75 * ones)
+    # every group holds one class: no cells are recorded, and a group's accuracy is that of its class
+    single = History(np.array([0, 1]), {"test/accuracy/group=0": 0.125 * ones, "test/accuracy/class=0": ones},
+                     (0,), batch_size=1)
+    np.testing.assert_array_equal(single.cell_accuracy("test", 0, 0), 0.125 * ones)
+    with pytest.raises(KeyError, match="available"):
+        unsigned.cell_accuracy("test", 0, 0)          # recorded cells, but none for group 0 and class 0

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from biascourse.train import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep,
+from biascourse.train import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, warmup_decays,
                               weight_decay_shrinkage)
 
 
@@ -84,3 +84,14 @@ def test_weight_decay_shrinkage_closed_forms():
         weight_decay_shrinkage(constant(), 10, lr=0.1, weight_decay=-1.0)
     with pytest.raises(ValueError, match="total_steps must be an integer >= 1"):
         weight_decay_shrinkage(constant(), 0, lr=0.1, weight_decay=0.1)
+
+
+def test_warmup_decays_is_chapter_6s_schedule():
+    f, flat = warmup_decays(200), warmup_decays(200, decay=False)
+    assert [f(0), f(49), f(99), f(100), f(150), f(199)] == pytest.approx([1 / 50, 1, 1, 0.1, 0.01, 0.01])
+    assert [flat(0), flat(49), flat(150)] == pytest.approx([1 / 50, 1, 1])
+    composed = linear_warmup(multistep(milestones_at(37)), 9)
+    assert [warmup_decays(37)(s) for s in range(40)] == [composed(s) for s in range(40)]
+    assert warmup_decays(3)(0) == 1.0                                   # under 4 steps: no warm-up
+    with pytest.raises(ValueError, match="total_steps must be an integer >= 1"):
+        warmup_decays(0)

@@ -1,19 +1,12 @@
-"""Tests of biascourse.metrics on hand-computed tables (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-conventions, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-example)."""
+"""Tests of the bias-amplification measure on hand-computed tables (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-measure, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-conventions, https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-example)."""
 import warnings
 
 import numpy as np
 import pytest
-import torch
-from scipy import stats
 
-from biascourse import models
-from biascourse.datasets.amplification import AmplificationDataset
-from biascourse.metrics import (BiasAmplificationWarning, accuracy_table, bias_amplification,
-                                bias_amplification_from_counts, bias_amplification_from_probabilities, binned_calibration, bootstrap_interval, calibration,
-                                contingency_table, evaluate_amplification, predicted_counts_from_history,
-                                reference_bias_amplification, report_values, seed_bootstrap_interval, seed_interval,
-                                sweep_optimum)
-from biascourse.train import train
+from biascourse.amplification import (BiasAmplificationWarning, accuracy_table, bias_amplification,
+                                      bias_amplification_from_counts, bias_amplification_from_probabilities,
+                                      bootstrap_interval, contingency_table, reference_bias_amplification)
 
 
 def samples_from_tables(counts, predicted_counts):
@@ -152,8 +145,12 @@ def test_absent_class_is_a_tie_and_warns():
 def test_mismatched_tables_are_rejected():
     with pytest.raises(ValueError, match="same group"):
         bias_amplification_from_counts(NOTE_COUNTS, [[35, 16], [18, 32]])
-    with pytest.raises(ValueError, match="tie must be one of"):
+    with pytest.raises(ValueError, match="tie must be one of 'paper', 'sign'; got 'other'"):
         bias_amplification_from_counts(NOTE_COUNTS, NOTE_PREDICTED, tie="other")
+    with pytest.raises(ValueError, match="direction must be one of 'A->T', 'T->A'; got 'A<-T'"):
+        bias_amplification([0, 1], [0, 1], [0, 1], direction="A<-T")
+    with pytest.raises(ValueError, match="empty must be one of 'raise', 'warn'; got 'ignore'"):
+        accuracy_table([0, 1], [0, 1], [0, 1], empty="ignore")
 
 
 # --- the T->A direction ----------------------------------------------------------------------------
@@ -211,10 +208,14 @@ def test_reference_predictors_match_the_measure(epsilon):
 
 
 def test_reference_errors():
-    with pytest.raises(ValueError, match=r"epsilon must be in \[0, 0.5\]"):
+    with pytest.raises(ValueError, match=r"epsilon must hold values in \[0, 0.5\]; got values from 0 to 0.7"):
+        reference_bias_amplification([0.0, 0.7], "perfect")
+    with pytest.raises(ValueError, match=r"epsilon must hold values in \[0, 0.5\]"):
         reference_bias_amplification(0.7, "perfect")
-    with pytest.raises(ValueError, match="predictor must be one of"):
+    with pytest.raises(ValueError, match="predictor must be one of 'perfect', 'group_only', 'group_blind'; got 'oracle'"):
         reference_bias_amplification(0.1, "oracle")
+    with pytest.raises(ValueError, match=r"accuracy must be in \[0, 1\]; got 1.5"):
+        reference_bias_amplification(0.1, "group_blind", accuracy=1.5)
 
 
 # --- accuracy per group x class ---------------------------------------------------------------------
@@ -234,63 +235,6 @@ def test_accuracy_table_empty_cell_warns():
         accuracy_table([0, 1, 1], [0, 0, 1], [0, 1, 0], empty="raise")
 
 
-# --- calibration (15 bins, right-closed) ------------------------------------------------------------
-
-def test_ece_hand_computed_with_edges():
-    confidence = np.array([0.1, 2 / 15, 0.14, 0.6, 0.62, 1.0, 1.0])
-    correct = np.array([1, 0, 1, 1, 0, 1, 1])
-    cal = binned_calibration(confidence, correct)
-    # bins: 0.1 -> 1; 2/15 sits on an edge -> lower bin 1; 0.14 -> 2; 0.6 and 0.62 -> 8 and 9;
-    # 1.0 -> the last bin 14
-    expected = np.zeros(15, dtype=int)
-    expected[[1, 2, 8, 9, 14]] = [2, 1, 1, 1, 2]
-    np.testing.assert_array_equal(cal.count, expected)
-    gaps = {1: abs(0.5 - (0.1 + 2 / 15) / 2), 2: abs(1 - 0.14), 8: abs(1 - 0.6), 9: abs(0 - 0.62), 14: 0.0}
-    assert cal.ece == pytest.approx(sum(expected[m] * g for m, g in gaps.items()) / 7, abs=1e-12)
-    assert cal.mce == pytest.approx(0.86, abs=1e-12)
-    assert np.isnan(cal.accuracy[0]) and cal.accuracy[1] == 0.5
-
-
-def test_ece_rejects_zero_confidence():
-    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\]; got 0.0"):
-        binned_calibration([0.0, 0.5], [1, 0])
-
-
-def test_calibration_from_logits():
-    logits = np.array([[[2.0, 0.0], [0.0, 1.0], [0.5, 0.4]], [[0.0, 3.0], [1.0, 0.0], [0.0, 0.0]]])
-    labels = np.array([0, 0, 1])
-    cal = calibration(logits, labels)
-    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
-    direct = binned_calibration(probs.max(-1), probs.argmax(-1) == labels)
-    np.testing.assert_allclose(cal.ece, direct.ece)
-    assert cal.ece.shape == (2,)
-
-
-# --- confidence intervals ---------------------------------------------------------------------------
-
-def test_seed_interval_student_t():
-    ci = seed_interval([[1.0, 10.0], [2.0, 10.0], [3.0, 10.0]])
-    half = stats.t.ppf(0.975, 2) / np.sqrt(3)
-    np.testing.assert_allclose(ci.estimate, [2.0, 10.0])
-    np.testing.assert_allclose(ci.low, [2.0 - half, 10.0])
-    np.testing.assert_allclose(ci.yerr[:, 0], [half, half])
-    with pytest.raises(ValueError, match="at least 2 seeds"):
-        seed_interval([[1.0, 2.0]])
-    with pytest.raises(ValueError, match="NaN"):
-        seed_interval([1.0, np.nan])
-
-
-def test_bootstrap_interval_of_a_mean():
-    x = np.random.default_rng(3).normal(size=2000)
-    ci = bootstrap_interval(lambda s: s.mean(-1), x, n_resamples=2000, seed=4)
-    half = 1.96 * x.std() / np.sqrt(len(x))
-    assert ci.estimate == pytest.approx(x.mean())
-    # the percentile half-widths estimate 1.96 sigma/sqrt(n) to about 3% with 2000 resamples
-    assert ci.high - ci.estimate == pytest.approx(half, rel=0.15)
-    assert ci.estimate - ci.low == pytest.approx(half, rel=0.15)
-    again = bootstrap_interval(lambda s: s.mean(-1), x, n_resamples=2000, seed=4)
-    assert (again.low, again.high) == (ci.low, ci.high)
-
 
 def test_bootstrap_interval_of_bias_amplification():
     task, attribute, predicted = samples_from_tables(NOTE_COUNTS, NOTE_PREDICTED)
@@ -298,145 +242,24 @@ def test_bootstrap_interval_of_bias_amplification():
                             n_resamples=300, seed=0)
     assert ci.estimate == pytest.approx(0.07) and ci.low < 0.07 < ci.high
 
-
-# --- trained models -----------------------------------------------------------------------------
-
-class GroupOnly(torch.nn.Module):
-    """Predicts class 0 exactly when the first input is positive (the group-only predictor)."""
-
-    def __init__(self):
-        super().__init__()
-        self.scale = torch.nn.Parameter(torch.tensor(5.0))
-
-    def forward(self, x):
-        z = self.scale * x[:, 0]
-        return torch.stack([z, -z], dim=1)
-
-
-def toy_dataset(epsilon: float, m: int = 100, seed: int = 0) -> AmplificationDataset:
-    """Two groups of m samples, P(class 0 | group 0) = 1/2 + epsilon; feature 0 says the group."""
-    n0 = int(round(m * (0.5 + epsilon)))
-    group = np.repeat([0, 1], m)
-    y = np.concatenate([np.repeat([0, 1], [n0, m - n0]), np.repeat([0, 1], [m - n0, n0])])
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2 * m, 5)).astype(np.float32)
-    x[:, 0] = np.where(group == 0, 1.0, -1.0)
-    x[:, 1] += 2.0 * (y == 0)
-    return AmplificationDataset(x, y, group, np.arange(2 * m), y, (0.0,), (1.0,))
-
-
-def test_evaluate_amplification_group_only_model():
-    data = toy_dataset(0.3)
-    report = evaluate_amplification(GroupOnly(), data)
-    assert report.bias_amplification[0] == pytest.approx(0.2, abs=1e-12)  # 1/2 - epsilon
-    assert report.accuracy[0] == pytest.approx(0.8)
-    np.testing.assert_allclose(report.cell_accuracy[0], [[1.0, 0.0], [0.0, 1.0]])
-    np.testing.assert_array_equal(report.predicted_counts[0], [[100, 0], [0, 100]])
-
-
-def test_evaluate_amplification_refuses_an_absent_group():
-    data = toy_dataset(0.3)
-    only_group_0 = AmplificationDataset(data.x[:100], data.y[:100], data.group[:100], data.source[:100],
-                                        data.label[:100], (0.0,), (1.0,))
-    with pytest.raises(ValueError, match=r"group \[1\] has no samples"):
-        evaluate_amplification(GroupOnly(), only_group_0)
-
-
-def test_amplification_over_training_from_history():
-    data = toy_dataset(0.2)
-    net = models.BatchedMLP(3, 5, [8], 2, seeds=range(3))
-    hist = train(net, data, epochs=3, batch_size=20, loss="cross_entropy", lr=0.05, eval_sets={"test": data},
-                 eval_every=5, progress=False)
-    tables = predicted_counts_from_history(hist, data)
-    assert tables.shape == (3, len(hist.steps), 2, 2)
-    final = evaluate_amplification(net, data)
-    np.testing.assert_array_equal(tables[:, -1], final.predicted_counts)
-    over_training = bias_amplification_from_counts(data.counts(), tables).value
-    np.testing.assert_allclose(over_training[:, -1], final.bias_amplification, atol=1e-12)
-
-
-def test_history_tables_when_each_group_holds_one_class():
-    data = toy_dataset(0.5)  # group 0 is all class 0: the history has no group x class keys
-    net = models.BatchedMLP(2, 5, [4], 2, seeds=range(2))
-    hist = train(net, data, epochs=1, batch_size=50, loss="cross_entropy", lr=0.05, eval_sets={"test": data},
-                 progress=False)
-    tables = predicted_counts_from_history(hist, data)
-    np.testing.assert_array_equal(tables[:, -1], evaluate_amplification(net, data).predicted_counts)
-
-
 def test_no_warning_on_ordinary_tables():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bias_amplification_from_counts(TIE_COUNTS, TIE_PREDICTED)
 
 
-def test_seed_bootstrap_interval_stays_in_range():
-    accuracy = np.array([0.99, 1.0, 1.0, 0.97])        # four seeds of a bounded quantity
-    ci = seed_bootstrap_interval(accuracy, seed=0)
-    assert ci.estimate == pytest.approx(0.99)
-    assert accuracy.min() <= ci.low <= ci.estimate <= ci.high <= accuracy.max() <= 1.0
-    assert seed_interval(accuracy).high > 1.0          # the Student-t interval leaves [0, 1] here
+def test_the_measure_does_not_import_the_trainer():
+    """The measure and the evaluation read a training History through its public methods only."""
+    import ast
+    from pathlib import Path
 
+    import biascourse.amplification as amplification
 
-def test_seed_bootstrap_interval_two_seeds_by_hand():
-    # two seeds: the resampled means are v1, v2 (probability 1/4 each) or their average, so the 2.5% and
-    # 97.5% quantiles are the two values themselves
-    ci = seed_bootstrap_interval([0.2, 0.4], seed=1)
-    assert (ci.estimate, ci.low, ci.high) == pytest.approx((0.3, 0.2, 0.4))
-
-
-def test_seed_bootstrap_interval_of_a_normal_mean():
-    x = np.random.default_rng(5).normal(size=400)
-    ci = seed_bootstrap_interval(x, n_resamples=4000, seed=2)
-    half = 1.96 * x.std() / np.sqrt(len(x))            # the bootstrap's plug-in standard error
-    assert ci.high - ci.estimate == pytest.approx(half, rel=0.1)
-    assert ci.estimate - ci.low == pytest.approx(half, rel=0.1)
-
-
-def test_seed_bootstrap_interval_keeps_a_sweep_paired():
-    base = np.random.default_rng(6).normal(size=5)
-    values = np.stack([base, base + 1.0, 2 * base], axis=1)   # (seeds, configurations)
-    ci = seed_bootstrap_interval(values, seed=3)
-    np.testing.assert_allclose(ci.low[1] - ci.low[0], 1.0)    # the same resampled seeds in every column
-    np.testing.assert_allclose(ci.high[2], 2 * ci.high[0])
-    np.testing.assert_allclose(seed_bootstrap_interval(values.T, axis=1, seed=3).low, ci.low)
-    with pytest.raises(ValueError, match="at least 2 seeds"):
-        seed_bootstrap_interval([[1.0, 2.0]], seed=0)
-    with pytest.raises(ValueError, match="NaN"):
-        seed_bootstrap_interval([1.0, np.nan], seed=0)
-    with pytest.raises(ValueError, match="n_resamples must be >= 2"):
-        seed_bootstrap_interval([1.0, 2.0], n_resamples=1, seed=0)
-
-
-def test_sweep_optimum_inside_and_at_the_end():
-    v_shape = [[3.0, 1.0, 2.0], [4.0, 2.0, 3.0]]        # every seed is smallest in the middle
-    found = sweep_optimum(v_shape, seed=0)
-    assert (found.best, found.interior, found.kind) == (1, 1.0, "min")
-    np.testing.assert_allclose(found.share, [0, 1, 0])
-    rising = np.cumsum(np.ones((4, 5)), axis=1)         # monotone: best at the first (min) or last (max) end
-    assert sweep_optimum(rising, seed=0).interior == 0.0 and sweep_optimum(rising, seed=0).best == 0
-    assert sweep_optimum(rising, kind="max", seed=0).best == 4
-
-
-def test_sweep_optimum_share_by_hand():
-    # seed 0 is smallest at index 0, seed 1 at index 1. Resampled (0, 0): best 0 (probability 1/4);
-    # (1, 1) or mixed, mean [2.5, 1, 2]: best 1 (probability 3/4)
-    found = sweep_optimum([[0.0, 1.0, 2.0], [5.0, 1.0, 2.0]], n_resamples=4000, seed=1)
-    np.testing.assert_allclose(found.share, [0.25, 0.75, 0.0], atol=0.03)   # 4 sigma of 4000 draws
-    assert found.best == 1 and found.interior == pytest.approx(found.share[1])
-    with pytest.raises(ValueError, match="kind must be one of"):
-        sweep_optimum([[1.0, 2.0], [1.0, 2.0]], kind="best", seed=0)
-    with pytest.raises(ValueError, match=r"values must be a \(K, C\) array"):
-        sweep_optimum([1.0, 2.0], seed=0)
-
-
-def test_report_values_stacks_the_seeds_of_a_sweep():
-    data = toy_dataset(0.3)
-    reports = [evaluate_amplification(GroupOnly(), data), evaluate_amplification(GroupOnly(), toy_dataset(0.1))]
-    values = report_values(reports, "bias_amplification")
-    assert values.shape == (1, 2)
-    np.testing.assert_allclose(values, [[0.2, 0.4]], atol=1e-12)          # 1/2 - epsilon
-    with pytest.raises(ValueError, match="field must be one of"):
-        report_values(reports, "cell_accuracy")
-    with pytest.raises(ValueError, match="at least one report"):
-        report_values([], "accuracy")
+    folder = Path(amplification.__file__).parent
+    for name in ("_measure.py", "_calibration.py", "_intervals.py", "_evaluate.py"):
+        tree = ast.parse((folder / name).read_text())
+        imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not any("train" in module for module in imported), f"{name} imports {sorted(imported)}"
+        if name == "_measure.py":
+            assert "torch" not in imported

@@ -15,7 +15,8 @@ https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html
 * :func:`swap_roles` (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-datasets, "swapped"): the model predicts the group instead of the class.
 
 :func:`inverted_train_test` builds a training split with its matching test split, once per
-super-class split of :func:`balanced_assignments` (Hall et al. average over 20 such splits).
+super-class split of :func:`balanced_assignments` (Hall et al. average over 20 such splits);
+:func:`overlay_train_test` does the same for the overlay construction.
 
 The random choices (which images are inverted, which overlay goes with which image, the random
 super-class assignments) are the course's own, drawn from an explicit seed: Hall et al.'s
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .. import _checks
 from .._random import check_seed
 
 
@@ -73,9 +75,7 @@ class AmplificationDataset:
 
 
 def _check_epsilon(epsilon: float) -> float:
-    if not 0 <= epsilon <= 0.5:
-        raise ValueError(f"epsilon must be in [0, 0.5]; got {epsilon}")
-    return float(epsilon)
+    return _checks.real("epsilon", epsilon, 0.0, 0.5)
 
 
 def _check_images(images, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +136,8 @@ def _standardise(images: np.ndarray, mean: tuple, std: tuple, flatten: bool) -> 
 
 def _class_subset(labels: np.ndarray, classes, n_per_class: int | None, rng: np.random.Generator) -> dict:
     """For each class, the indices of its images (all, or n_per_class drawn at random), in data order."""
+    if n_per_class is not None:
+        n_per_class = _checks.integer("n_per_class", n_per_class, 1)
     chosen = {}
     for c in classes:
         members = np.flatnonzero(labels == c)
@@ -171,12 +173,12 @@ def balanced_assignments(n_assignments: int, n_classes: int = 10, *, seed: int) 
     numpy.ndarray
         int64 (n_assignments, n_classes), each row with ``n_classes // 2`` zeros and ones.
     """
-    if n_classes < 2 or n_classes % 2:
+    if _checks.integer("n_classes", n_classes, 2) % 2:
         raise ValueError(f"n_classes must be an even integer >= 2; got {n_classes}")
     from math import comb
 
     possible = comb(n_classes, n_classes // 2)
-    if not 1 <= n_assignments <= possible:
+    if _checks.integer("n_assignments", n_assignments, 1) > possible:
         raise ValueError(f"n_assignments must be in [1, {possible}] for {n_classes} classes; got {n_assignments}")
     rng = np.random.default_rng(check_seed(seed))
     rows: list[tuple] = []
@@ -321,8 +323,7 @@ def blend(images, overlays, eta: float) -> np.ndarray:
     Pillow computes ``I + eta (O - I)`` in single precision and truncates to uint8; this function
     does the same, so it gives Hall et al.'s overlay images bit for bit (checked in the tests).
     """
-    if not 0 <= eta <= 1:
-        raise ValueError(f"eta must be in [0, 1]; got {eta}")
+    eta = _checks.real("eta", eta, 0.0, 1.0)
     base = np.asarray(images).astype(np.float32)
     mixed = base + np.float32(eta) * (np.asarray(overlays).astype(np.float32) - base)
     return mixed.astype(np.uint8)
@@ -405,6 +406,47 @@ def overlay_classes(
     return AmplificationDataset(_standardise(blended, mean, std, flatten), task, group, source, labels[source],
                                 mean, std, tuple(f"class {c}" for c in task_classes),
                                 tuple(f"overlay {c}" for c in group_classes), overlay)
+
+
+def overlay_train_test(
+    train,
+    test,
+    *,
+    task_classes: Sequence[int],
+    group_classes: Sequence[int],
+    eta: float,
+    epsilon: float,
+    seed: int,
+    n_per_class: int | None = None,
+    test_per_class: int | None = None,
+    flatten: bool = False,
+) -> tuple[AmplificationDataset, AmplificationDataset]:
+    """A training split and its matching test split of the overlay construction (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-overlay).
+
+    Both splits use the same classes, ``eta`` and ``epsilon``, so the test table has the training
+    table's rates exactly; the test split is standardised with the training split's ``pixel_mean``
+    and ``pixel_std`` (the statistics of the blended training images).
+
+    Parameters
+    ----------
+    train, test : ``(images, labels)`` of the two source splits, e.g. from
+        :func:`~biascourse.datasets.load_fashion_mnist`.
+    task_classes, group_classes, eta, epsilon, flatten : see :func:`overlay_classes` (e.g.
+        ``**FASHION_MNIST_OVERLAY`` for the classes).
+    seed : the training split is drawn with ``seed``, the test split with ``seed + 1``.
+    n_per_class, test_per_class : task images per task class in each split (default: all).
+
+    Returns
+    -------
+    (AmplificationDataset, AmplificationDataset)
+        The training and the test split.
+    """
+    seed = check_seed(seed)
+    classes = dict(task_classes=task_classes, group_classes=group_classes, eta=eta, epsilon=epsilon, flatten=flatten)
+    train_set = overlay_classes(*train, seed=seed, n_per_class=n_per_class, **classes)
+    test_set = overlay_classes(*test, seed=seed + 1, n_per_class=test_per_class, mean=train_set.pixel_mean,
+                               std=train_set.pixel_std, **classes)
+    return train_set, test_set
 
 
 def swap_roles(data: AmplificationDataset) -> AmplificationDataset:

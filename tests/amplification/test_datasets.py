@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from biascourse.amplification import (CIFAR10_OVERLAY, FASHION_MNIST_OVERLAY, balanced_assignments,
+                                      bias_amplification, blend, exact_count, inverted_superclasses,
+                                      inverted_train_test, overlay_classes, overlay_train_test, pixel_statistics,
+                                      superclass_names, swap_roles)
 from biascourse.datasets import load_cifar10, read_cifar10_binary
-from biascourse.datasets.amplification import (CIFAR10_OVERLAY, FASHION_MNIST_OVERLAY, balanced_assignments, blend,
-                                               exact_count, inverted_superclasses, inverted_train_test, overlay_classes,
-                                               pixel_statistics, superclass_names, swap_roles)
-from biascourse.metrics import bias_amplification
 
 HALL_EPSILONS = [round(0.05 * k, 2) for k in range(11)]
 
@@ -85,6 +85,10 @@ def test_inversion_errors(fashion_like):
         inverted_superclasses(images, labels, assignment=ASSIGNMENT, epsilon=0.1, seed=0, n_per_class=38)
     with pytest.raises(ValueError, match="uint8"):
         inverted_superclasses(images.astype(float), labels, assignment=ASSIGNMENT, epsilon=0.1, seed=0)
+    with pytest.raises(TypeError, match=r"n_per_class must be an integer in \[1, inf\); got 2.5"):
+        inverted_superclasses(images, labels, assignment=ASSIGNMENT, epsilon=0.1, seed=0, n_per_class=2.5)
+    with pytest.raises(TypeError, match=r"epsilon must be a real number in \[0, 0.5\]; got '0.1'"):
+        inverted_superclasses(images, labels, assignment=ASSIGNMENT, epsilon="0.1", seed=0)
 
 
 def test_balanced_assignments():
@@ -92,8 +96,14 @@ def test_balanced_assignments():
     assert rows.shape == (20, 10) and np.all(rows.sum(1) == 5)
     assert len({tuple(r) for r in rows}) == 20
     np.testing.assert_array_equal(rows, balanced_assignments(20, seed=0))
-    with pytest.raises(ValueError, match=r"n_assignments must be in \[1, 252\]"):
+    with pytest.raises(ValueError, match=r"n_assignments must be in \[1, 252\] for 10 classes; got 253"):
         balanced_assignments(253, seed=0)
+    with pytest.raises(ValueError, match=r"n_assignments must be an integer in \[1, inf\); got 0"):
+        balanced_assignments(0, seed=0)
+    with pytest.raises(TypeError, match=r"n_assignments must be an integer in \[1, inf\); got 2.0"):
+        balanced_assignments(2.0, seed=0)
+    with pytest.raises(ValueError, match="n_classes must be an even integer >= 2; got 5"):
+        balanced_assignments(2, 5, seed=0)
 
 
 @pytest.mark.parametrize("mode,shape", [("L", (6, 28, 28)), ("RGB", (6, 32, 32, 3))])
@@ -230,3 +240,21 @@ def test_pixel_statistics_are_the_default_standardisation(fashion_like):
     np.testing.assert_allclose(given[1].x, default[1].x, rtol=1e-6)
     with pytest.raises(ValueError, match="images must be uint8"):
         pixel_statistics(images.astype(np.float32))
+
+
+def test_overlay_train_test_matches_two_calls(fashion_like):
+    images, labels = fashion_like
+    train, test = overlay_train_test((images, labels), (images[:300], labels[:300]), eta=0.5, epsilon=0.2, seed=7,
+                                     n_per_class=10, test_per_class=20, **FASHION_MNIST_OVERLAY)
+    alone = overlay_classes(images, labels, eta=0.5, epsilon=0.2, seed=7, n_per_class=10, **FASHION_MNIST_OVERLAY)
+    np.testing.assert_array_equal(train.x, alone.x)
+    np.testing.assert_array_equal(train.overlay, alone.overlay)
+    # the test split: seed + 1, the training split's standardisation (of its blended images), the same rates
+    again = overlay_classes(images[:300], labels[:300], eta=0.5, epsilon=0.2, seed=8, n_per_class=20,
+                            mean=train.pixel_mean, std=train.pixel_std, **FASHION_MNIST_OVERLAY)
+    np.testing.assert_array_equal(test.x, again.x)
+    assert (test.pixel_mean, test.pixel_std) == (train.pixel_mean, train.pixel_std)
+    np.testing.assert_array_equal(train.counts(), [[7, 3], [3, 7]])   # round(10 * 0.7) = 7 with group 0
+    np.testing.assert_array_equal(test.counts(), [[14, 6], [6, 14]])  # round(20 * 0.7) = 14
+    with pytest.raises(ValueError, match=r"eta must be in \[0, 1\]; got 2"):
+        overlay_train_test((images, labels), (images, labels), eta=2.0, epsilon=0.2, seed=0, **FASHION_MNIST_OVERLAY)

@@ -1,0 +1,105 @@
+r"""Hall et al.'s overconfidence measures: expected and maximum calibration errors with 15 right-closed bins.
+
+Derivation: https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-calibration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .. import _checks
+
+#: Number of confidence bins of Hall et al.'s calibration measures.
+N_BINS = 15
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Binned calibration of a classifier (Hall et al.'s overconfidence measures).
+
+    Attributes
+    ----------
+    ece : expected calibration error, float or array over leading axes.
+    mce : maximum calibration error over non-empty bins.
+    accuracy, confidence : per-bin accuracy and mean confidence (..., n_bins), NaN in empty bins.
+    count : samples per bin (..., n_bins).
+    edges : bin edges ``m / n_bins``, m = 0..n_bins; bin m is ``(edges[m], edges[m + 1]]``.
+    """
+
+    ece: float | np.ndarray
+    mce: float | np.ndarray
+    accuracy: np.ndarray
+    confidence: np.ndarray
+    count: np.ndarray
+    edges: np.ndarray
+
+
+def binned_calibration(confidence, correct, n_bins: int = N_BINS) -> Calibration:
+    r"""ECE and MCE from confidences and correctness (https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html#deriv-amp-calibration, "ECE, 15 bins").
+
+    The bins are open on the left and closed on the right, :math:`B_m = \{i: m/M < p_i \le
+    (m+1)/M\}`: a confidence exactly on an inner edge belongs to the lower bin, a confidence of 1
+    to the last bin. Empty bins are skipped:
+
+    .. math::
+
+        \mathrm{ECE} = \sum_{m:|B_m|>0} \frac{|B_m|}{n}\,|\mathrm{acc}(B_m) - \mathrm{conf}(B_m)|,
+        \qquad \mathrm{MCE} = \max_{m:|B_m|>0} |\mathrm{acc}(B_m) - \mathrm{conf}(B_m)|.
+
+    Parameters
+    ----------
+    confidence : confidences (..., n) in (0, 1], e.g. the largest softmax probability.
+    correct : whether each prediction is right (..., n), booleans or 0/1.
+    n_bins : number of bins (15 as in Hall et al.).
+
+    Raises
+    ------
+    ValueError
+        If a confidence is outside (0, 1] (Hall et al.'s code asserts that none equals 0).
+    """
+    n_bins = _checks.integer("n_bins", n_bins, 1)
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.broadcast_to(np.asarray(correct, dtype=np.float64), confidence.shape)
+    if confidence.ndim == 0 or confidence.shape[-1] == 0:
+        raise ValueError("confidence must hold at least one sample")
+    if not np.all((confidence > 0) & (confidence <= 1)):
+        bad = confidence[~((confidence > 0) & (confidence <= 1))].ravel()[0]
+        raise ValueError(f"confidence must be in (0, 1]; got {bad}")
+    edges = np.arange(n_bins + 1) / n_bins
+    bins = np.searchsorted(edges, confidence, side="left") - 1  # edges[m] < p <= edges[m + 1]
+    batch = confidence.shape[:-1]
+    n_batch = int(np.prod(batch, dtype=np.int64))
+    flat = (np.arange(n_batch).reshape(*batch, 1) * n_bins + bins).ravel()
+
+    def per_bin(weights):
+        return np.bincount(flat, weights=None if weights is None else weights.ravel(),
+                           minlength=n_batch * n_bins).reshape(*batch, n_bins)
+
+    count = per_bin(None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = per_bin(correct) / np.where(count == 0, np.nan, count)
+        mean_conf = per_bin(confidence) / np.where(count == 0, np.nan, count)
+    gap = np.where(count > 0, np.abs(accuracy - mean_conf), 0.0)
+    ece = (count * gap).sum(-1) / count.sum(-1)
+    mce = gap.max(-1)
+    ece, mce = (float(v) if np.ndim(v) == 0 else v for v in (ece, mce))
+    return Calibration(ece, mce, accuracy, mean_conf, count, edges)
+
+
+def calibration(logits, labels, n_bins: int = N_BINS) -> Calibration:
+    """ECE and MCE of a classifier from its logits: confidence = max softmax, prediction = arg-max.
+
+    Parameters
+    ----------
+    logits : (..., n, C) array or tensor.
+    labels : true classes (n,) or (..., n).
+    n_bins : number of bins (15 as in Hall et al.).
+    """
+    logits = torch.as_tensor(np.asarray(logits) if not isinstance(logits, torch.Tensor) else logits)
+    probs = torch.softmax(logits.double(), dim=-1)
+    confidence, predicted = probs.max(dim=-1)
+    correct = predicted.cpu().numpy() == np.asarray(labels)
+    return binned_calibration(confidence.cpu().numpy(), correct, n_bins)
+
