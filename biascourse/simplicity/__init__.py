@@ -5,7 +5,7 @@ al.; Hacohen and Weinshall; Refinetti, Ingrosso and Goldt; Belrose et al.; Huh e
 
 Spectral bias in 1-D regression
     :class:`SpectralTarget`, :func:`fourier_amplitudes`, :func:`normalised_amplitudes`,
-    :func:`learning_times`, :func:`order_inversions`.
+    :func:`learning_times`, :func:`learning_time_exponent`, :func:`order_inversions`.
 Spectral bias along interpolation paths
     :func:`interpolation_path`, :func:`detrend`, :func:`path_power`, :func:`band_energy_ratios`,
     :func:`high_frequency_fraction`, :func:`logit_margin`, :func:`sample_pairs`,
@@ -74,6 +74,8 @@ from ._spectral import (
     SpectralTarget,
     fourier_amplitudes,
     learning_times,
+    learning_time_exponent,
+    PowerLaw,
     normalised_amplitudes,
     order_inversions,
 )
@@ -107,6 +109,8 @@ __all__ = [
     "high_frequency_fraction",
     "interpolation_path",
     "learning_times",
+    "learning_time_exponent",
+    "PowerLaw",
     "least_squares_solution",
     "log_energy_ratios",
     "logit_margin",

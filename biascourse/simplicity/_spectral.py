@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _checks
+
 from .._random import check_seed
 
 #: The target frequencies of Rahaman et al.: k_i = 5 i, i = 1..10.
@@ -151,7 +153,7 @@ def learning_times(steps: np.ndarray, amplitudes: np.ndarray, threshold: float =
     ----------
     steps : the logged steps, increasing, shape (T,).
     amplitudes : normalised amplitudes over training, shape (..., T, K).
-    threshold : the level that counts as learned (0.9 in the note).
+    threshold : the level that counts as learned (0.9 in the derivation; the chapter also uses lower levels).
 
     Returns
     -------
@@ -170,6 +172,45 @@ def learning_times(steps: np.ndarray, amplitudes: np.ndarray, threshold: float =
     reached = amplitudes >= threshold
     first = np.argmax(reached, axis=-2)
     return np.where(reached.any(axis=-2), steps[first], np.nan)
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """A fitted power law :math:`\\tau_k = c\\,k^p` over ``n_points`` learned frequencies."""
+
+    exponent: float
+    prefactor: float
+    n_points: int
+
+
+def learning_time_exponent(frequencies, times, min_points: int = 3) -> PowerLaw:
+    """Fit :math:`\\tau_k = c\\,k^p` by least squares on :math:`(\\log k, \\log\\tau_k)` over the
+    frequencies that were learned (finite :math:`\\tau_k`).
+
+    Parameters
+    ----------
+    frequencies : positive frequencies, shape (K,).
+    times : learning times (as returned by :func:`learning_times` for one run), shape (K,);
+        ``nan`` marks a frequency never learned, and it is left out of the fit.
+    min_points : integer in [2, inf): the fewest learned frequencies that make a fit; with fewer,
+        the exponent and prefactor are ``nan`` (a line through fewer points means nothing).
+
+    Returns
+    -------
+    PowerLaw
+        ``exponent`` p, ``prefactor`` c and ``n_points``, the number of frequencies the fit used.
+    """
+    min_points = _checks.integer("min_points", min_points, 2)
+    frequencies = _checks.array("frequencies", frequencies, ndim=1, low=np.finfo(float).tiny)
+    times = _checks.array("times", times, shape=(frequencies.size,), finite=False)
+    learned = np.isfinite(times)
+    if np.any(times[learned] <= 0):
+        raise ValueError("times must be positive where finite (a learning time of 0 has no logarithm)")
+    n = int(learned.sum())
+    if n < min_points:
+        return PowerLaw(float("nan"), float("nan"), n)
+    exponent, log_prefactor = np.polyfit(np.log(frequencies[learned]), np.log(times[learned]), 1)
+    return PowerLaw(float(exponent), float(np.exp(log_prefactor)), n)
 
 
 def order_inversions(times: np.ndarray) -> np.ndarray:
