@@ -168,10 +168,12 @@ def _render(page: str) -> tuple[str, set[str]]:
         dom = subprocess.run([*common, f"--log-net-log={net_log}", "--dump-dom", url],
                              capture_output=True, text=True, timeout=120).stdout
         requests = _page_requests(net_log)
-        subprocess.run(
-            [*common, "--window-size=1280,2000", f"--screenshot={shots / page.replace('/', '_')}.png", url],
-            capture_output=True, timeout=120,
-        )
+        # What a reader sees: a laptop (1400 px) and a phone (400 px) screen, kept for a look.
+        for width, suffix in ((1400, ""), (400, "-phone")):
+            subprocess.run(
+                [*common, f"--window-size={width},2000", f"--screenshot={shots / page.replace('/', '_')}{suffix}.png", url],
+                capture_output=True, timeout=120,
+            )
     return dom, requests
 
 
