@@ -7,6 +7,8 @@ read when the last cell has run. Prints one line per notebook and the 2 GB Binde
     BIASCOURSE_FAST=1 python benchmarks/notebook_memory.py   # the CI sizes
     python benchmarks/notebook_memory.py notebooks/03_sgd_dynamics.ipynb
     python benchmarks/notebook_memory.py --csv book/notebook_runs.csv   # the table of book/status.md
+    python benchmarks/notebook_memory.py --csv book/notebook_runs.csv --update notebooks/08_*.ipynb
+        # re-measure some notebooks, keep the other rows of the table
 """
 from __future__ import annotations
 
@@ -60,7 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: every notebook of notebooks/)")
     parser.add_argument("--csv", type=Path, help="also write the table to this CSV file (for book/status.md)")
+    parser.add_argument("--update", action="store_true",
+                        help="with --csv: replace only the rows of the notebooks run, keep the others")
     args = parser.parse_args()
+    if args.update and not (args.csv and args.csv.exists()):
+        parser.error("--update needs --csv with an existing table")
     notebooks = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"{'notebook':<34} {'time (s)':>9} {'peak MB':>8} {'of Binder 2 GB':>15}")
     rows = []
@@ -69,6 +75,13 @@ def main() -> None:
         rows.append((path.name, seconds, peak))
         print(f"{path.name:<34} {seconds:9.1f} {peak / 1e6:8.0f} {peak / BINDER_BYTES:14.0%}", flush=True)
     if args.csv:
+        if args.update:
+            with open(args.csv, newline="") as f:
+                kept = {r["notebook"]: r for r in csv.DictReader(f) if r["notebook"] != "all notebooks"}
+            measured = {name for name, _, _ in rows}
+            rows += [(name, float(r["time (s)"]), float(r["peak memory (MB)"]) * 1e6)
+                     for name, r in kept.items() if name not in measured]
+            rows.sort()
         write_csv(rows, args.csv)
 
 
