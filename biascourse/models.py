@@ -19,13 +19,14 @@ weight decay and Adam act element by element, training the stack is K independen
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from ._checks import integer
 from ._random import check_seed
 
 #: Activation functions by name (``"linear"`` is the identity: a linear network).
@@ -46,18 +47,48 @@ def _activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     return ACTIVATIONS[name]
 
 
-def _check_positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def _seeded(build: Callable[[], nn.Module], seed: int | None) -> nn.Module:
     if seed is None:
         return build()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(check_seed(seed))
         return build()
+
+
+def output_batches(model: nn.Module, x, batch_size: int) -> Iterator[tuple[int, torch.Tensor]]:
+    """Yield ``(start, outputs)`` for consecutive batches of ``x``: outputs (K, b, C) of rows
+    ``start:start + b``, computed without gradients and in eval mode (restored afterwards).
+
+    The one batched evaluation of the package (:func:`batched_outputs` concatenates it; the
+    evaluation of :func:`biascourse.train.train` and the probes of :mod:`biascourse.simplicity`
+    reduce it batch by batch). ``model`` is a stack of K networks (it has ``n_models``; its inputs
+    are shared) or one ordinary network (K = 1). ``x`` (numpy array or tensor, shape (n, ...)) is
+    moved batch by batch to the model's device and, if floating, to its dtype.
+    """
+    batch_size = integer("batch_size", batch_size, 1)
+    param = next(model.parameters())
+    stacked = hasattr(model, "n_models")
+    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    was_training = model.training
+    model.eval()
+    try:
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size]
+            xb = xb.to(device=param.device, dtype=param.dtype if xb.is_floating_point() else None)
+            with torch.no_grad():
+                out = model(xb, shared=True) if stacked else model(xb)[None]
+            yield start, out
+    finally:
+        model.train(was_training)
+
+
+def batched_outputs(model: nn.Module, x, batch_size: int) -> torch.Tensor:
+    """Outputs (K, n, C) of a stack of K networks (or (1, n, C) of one network) on inputs x (n, ...),
+    evaluated ``batch_size`` inputs at a time (see :func:`output_batches`), on the model's device."""
+    parts = [out for _, out in output_batches(model, x, batch_size)]
+    if not parts:
+        raise ValueError("x must hold at least one input; got 0")
+    return torch.cat(parts, dim=1)
 
 
 class MLP(nn.Module):
@@ -85,9 +116,9 @@ class MLP(nn.Module):
                  bias: bool = True, init_std: float | None = None, readout_std: float | None = None,
                  seed: int | None = None, dtype: torch.dtype | None = None):
         super().__init__()
-        sizes = [_check_positive_int(in_features, "in_features"),
-                 *(_check_positive_int(h, "hidden width") for h in hidden),
-                 _check_positive_int(out_features, "out_features")]
+        sizes = [integer("in_features", in_features, 1),
+                 *(integer("hidden width", h, 1) for h in hidden),
+                 integer("out_features", out_features, 1)]
         for name, value in (("init_std", init_std), ("readout_std", readout_std)):
             if value is not None and not value >= 0:
                 raise ValueError(f"{name} must be >= 0 or None; got {value}")
@@ -140,7 +171,7 @@ class BatchedMLP(nn.Module):
                  seeds: Sequence[int] | None = None, dtype: torch.dtype | None = None,
                  readout_std: float | None = None):
         super().__init__()
-        self.n_models = _check_positive_int(n_models, "n_models")
+        self.n_models = integer("n_models", n_models, 1)
         seeds = tuple(range(self.n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
         if len(seeds) != self.n_models:
             raise ValueError(f"seeds must have n_models={self.n_models} entries; got {len(seeds)}")
@@ -234,7 +265,7 @@ class ModelStack(nn.Module):
             raise ValueError(f"method must be one of {self.METHODS}; got {method!r}")
         self.method = method
         self.seeds = tuple(check_seed(s) for s in seeds)
-        self.n_models = _check_positive_int(len(self.seeds), "len(seeds)")
+        self.n_models = integer("len(seeds)", len(self.seeds), 1)
         models = [factory(s) for s in self.seeds]
         params, buffers = stack_module_state(models)
         self._param_names, self._buffer_names = list(params), list(buffers)
@@ -308,8 +339,8 @@ class SmallCNN(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, image_size: int = 28,
                  channels: Sequence[int] = (16, 32), hidden: int | None = None, seed: int | None = None):
         super().__init__()
-        c1, c2 = (_check_positive_int(c, "channels") for c in channels)
-        _check_positive_int(image_size, "image_size", 4)
+        c1, c2 = (integer("channels", c, 1) for c in channels)
+        integer("image_size", image_size, 4)
         side = image_size // 4
 
         def build():
@@ -365,8 +396,8 @@ class SmallResNet(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, width: int = 16, blocks: int = 1,
                  norm: bool = True, seed: int | None = None):
         super().__init__()
-        width = _check_positive_int(width, "width")
-        blocks = _check_positive_int(blocks, "blocks")
+        width = integer("width", width, 1)
+        blocks = integer("blocks", blocks, 1)
         self.depth = 6 * blocks + 2
 
         def build():

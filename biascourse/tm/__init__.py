@@ -12,7 +12,7 @@ from . import erm, explore, phases
 from .data import Geometry, TMSample, fixed_coordinates, sample
 from .examples import EXAMPLES, TMExample
 from .errors import bivariate_normal_cdf, group_error_rate, group_mse
-from .ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
+from .ode import Coefficients, coefficients, crossings, fixed_point, gap_crossings, order_parameters, solve
 from .params import TMParams, teacher_shift_gram
 from .simulate import simulate
 from .trajectory import ORDER_PARAMETERS, TMState, Trajectory
@@ -32,6 +32,7 @@ __all__ = [
     "crossings",
     "fixed_coordinates",
     "fixed_point",
+    "gap_crossings",
     "group_error_rate",
     "group_mse",
     "order_parameters",
