@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._checks import integer
 from .._random import check_seed
 from ._activations import Activation
 
@@ -65,11 +66,8 @@ class MLPSpec:
 
     def __post_init__(self) -> None:
         for name in ("input_dim", "width", "n_out", "pool"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
-        if isinstance(self.depth, bool) or not isinstance(self.depth, (int, np.integer)) or self.depth < 0:
-            raise ValueError(f"depth must be an integer >= 0; got {self.depth!r}")
+            integer(name, getattr(self, name), 1)
+        integer("depth", self.depth, 0)
         if not (np.isfinite(self.sigma_w2) and self.sigma_w2 > 0):
             raise ValueError(f"sigma_w2 must be > 0; got {self.sigma_w2}")
         if not (np.isfinite(self.sigma_b2) and self.sigma_b2 >= 0):
@@ -98,9 +96,7 @@ class MLPSpec:
 
 def _init_indices(inits: int | Sequence[int]) -> np.ndarray:
     if isinstance(inits, (int, np.integer)) and not isinstance(inits, bool):
-        if inits < 1:
-            raise ValueError(f"inits must be >= 1 (a number of initialisations); got {inits}")
-        return np.arange(int(inits))
+        return np.arange(integer("inits (a number of initialisations)", inits, 1))
     idx = np.asarray(inits)
     if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0:
         raise ValueError(f"inits must be a positive integer or a non-empty list of indices >= 0; got {inits!r}")
