@@ -6,7 +6,8 @@ global torch random state (the weights are drawn inside :func:`torch.random.fork
 Training many seeds is what makes the course's mean ± std curves affordable. Two stacked versions
 train K independent networks in one batched pass:
 
-* :class:`BatchedMLP` stores the K weight matrices of each layer as one (K, in, out) tensor and
+* :class:`BatchedMLP` stores the K weight matrices of each layer as one (K, in, out) tensor
+  (:class:`StackedLayers`, the storage it shares with :class:`biascourse.igb.MLPEnsemble`) and
   uses batched matrix products (one large matrix product for the first layer when the K networks
   see the same inputs);
 * :class:`ModelStack` stacks any architecture (CNN, ResNet) with ``torch.func``: the parameters
@@ -15,6 +16,9 @@ train K independent networks in one batched pass:
 Model ``k`` of a stack starts from exactly the weights of the single network built with
 ``seeds[k]``. Because the stack's loss is the sum of the K networks' losses, and SGD, momentum,
 weight decay and Adam act element by element, training the stack is K independent trainings.
+
+:func:`batched_outputs` (and :func:`output_batches`, batch by batch) evaluates a stack, or one
+network, on many inputs in batches, without gradients and in eval mode.
 """
 from __future__ import annotations
 
@@ -146,8 +150,48 @@ class MLP(nn.Module):
         return self.layers[-1](h)
 
 
-class BatchedMLP(nn.Module):
-    """K independent MLPs of the same architecture, stored as stacked weights.
+class StackedLayers(nn.Module):
+    """The weights of K fully connected networks of one architecture, stacked layer by layer.
+
+    Layer l holds ``weights[l]`` of shape (K, in, out) and ``biases[l]`` of shape (K, 1, out) (None
+    without biases), so that ``h @ weights[l] + biases[l]`` applies the layer of all K networks in
+    one batched product, and :func:`biascourse.train.train` trains them together (it reads
+    ``n_models``). The course's two stacked MLPs share this storage:
+
+    * :class:`BatchedMLP` (chapters 5 and 8) is the trainable stack of K ordinary :class:`MLP`:
+      network k is initialised exactly like ``MLP(..., seed=seeds[k])`` (PyTorch's default or
+      :math:`\\mathcal N(0, s^2/\\text{fan-in})` with zero biases) and can be taken out as one
+      (:meth:`BatchedMLP.model`); it flattens images and evaluates shared inputs with one large
+      first-layer product.
+    * :class:`biascourse.igb.MLPEnsemble` (chapter 7) is the ensemble of the initial-guessing-bias
+      measurements: its initialisation ``k`` is drawn with numpy from ``default_rng([seed, k])``
+      (weights :math:`\\mathcal N(0,\\sigma_w^2/\\text{fan-in})` and biases
+      :math:`\\mathcal N(0,\\sigma_b^2)`, as the mean-field theory assumes), so any subset of
+      initialisations of a large ensemble can be rebuilt alone; its layers add what the chapter
+      varies and :class:`BatchedMLP` does not have: batch or layer normalisation before or after
+      the activation, max pooling, shifted activations, and it yields every layer's
+      pre-activations. Its forward pass (a broadcast ``matmul``) is kept as it is, so the
+      chapter's measured fractions do not move by rounding.
+    """
+
+    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor] | None):
+        super().__init__()
+        self.weights = nn.ParameterList(nn.Parameter(w) for w in weights)
+        self.biases = nn.ParameterList(nn.Parameter(b) for b in biases) if biases is not None else None
+
+    @property
+    def n_models(self) -> int:
+        """The number K of networks (the name :func:`biascourse.train.train` reads)."""
+        return self.weights[0].shape[0]
+
+    @property
+    def layer_shapes(self) -> list[tuple[int, int]]:
+        """(fan-in, fan-out) of every layer, readout last."""
+        return [(w.shape[1], w.shape[2]) for w in self.weights]
+
+
+class BatchedMLP(StackedLayers):
+    """K independent MLPs of the same architecture, stored as stacked weights (see :class:`StackedLayers`).
 
     Layer l holds ``weight_l`` of shape (K, in, out) and ``bias_l`` of shape (K, 1, out). Model k is
     initialised exactly like ``MLP(..., seed=seeds[k])`` (see :meth:`model`).
@@ -170,26 +214,23 @@ class BatchedMLP(nn.Module):
                  activation: str = "relu", bias: bool = True, init_std: float | None = None,
                  seeds: Sequence[int] | None = None, dtype: torch.dtype | None = None,
                  readout_std: float | None = None):
-        super().__init__()
-        self.n_models = integer("n_models", n_models, 1)
-        seeds = tuple(range(self.n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
-        if len(seeds) != self.n_models:
-            raise ValueError(f"seeds must have n_models={self.n_models} entries; got {len(seeds)}")
-        self.seeds = seeds
-        self._config = dict(in_features=in_features, hidden=tuple(hidden), out_features=out_features,
-                            activation=activation, bias=bias, init_std=init_std, readout_std=readout_std,
-                            dtype=dtype)
-        singles = [MLP(**self._config, seed=s) for s in seeds]
+        n_models = integer("n_models", n_models, 1)
+        seeds = tuple(range(n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
+        if len(seeds) != n_models:
+            raise ValueError(f"seeds must have n_models={n_models} entries; got {len(seeds)}")
+        config = dict(in_features=in_features, hidden=tuple(hidden), out_features=out_features,
+                      activation=activation, bias=bias, init_std=init_std, readout_std=readout_std, dtype=dtype)
+        singles = [MLP(**config, seed=s) for s in seeds]
+        layers = range(len(singles[0].layers))
+        super().__init__(
+            [torch.stack([m.layers[i].weight.detach().T for m in singles]).contiguous() for i in layers],
+            [torch.stack([m.layers[i].bias.detach()[None] for m in singles]).contiguous() for i in layers]
+            if bias else None)
+        self._config, self.seeds = config, seeds
         first = singles[0]
         self.in_features, self.hidden, self.out_features = first.in_features, first.hidden, first.out_features
         self.activation, self.bias = activation, bias
         self._act = _activation(activation)
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.stack([m.layers[i].weight.detach().T for m in singles]).contiguous())
-            for i in range(len(first.layers)))
-        self.biases = nn.ParameterList(
-            nn.Parameter(torch.stack([m.layers[i].bias.detach()[None] for m in singles]).contiguous())
-            for i in range(len(first.layers))) if bias else None
 
     def _is_shared(self, x: torch.Tensor, shared: bool | None) -> bool:
         if shared is not None:

@@ -17,6 +17,7 @@ from torch import nn
 
 from .._checks import integer
 from .._random import check_seed
+from ..models import StackedLayers
 from ._activations import Activation
 
 #: The normalisation placements of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation.
@@ -103,8 +104,13 @@ def _init_indices(inits: int | Sequence[int]) -> np.ndarray:
     return idx.astype(np.int64)
 
 
-class MLPEnsemble(nn.Module):
+class MLPEnsemble(StackedLayers):
     """K initialisations of one :class:`MLPSpec`, evaluated (and trained) in one batched pass.
+
+    It stores its layers like :class:`biascourse.models.BatchedMLP` (:class:`~biascourse.models.StackedLayers`,
+    whose docstring says why the two classes stay apart: a numpy initialisation per index that any
+    sub-ensemble reproduces, normalisation, pooling and shifted activations here; stand-alone
+    PyTorch networks there).
 
     Parameters
     ----------
@@ -128,28 +134,20 @@ class MLPEnsemble(nn.Module):
     """
 
     def __init__(self, spec: MLPSpec, inits: int | Sequence[int], seed: int) -> None:
-        super().__init__()
-        self.spec = spec
-        self.seed = check_seed(seed)
-        self.inits = _init_indices(inits)
+        seed, inits = check_seed(seed), _init_indices(inits)
         sizes = spec.layer_sizes
-        weights = [np.empty((len(self.inits), a, b), dtype=np.float32) for a, b in sizes]
-        biases = [np.empty((len(self.inits), 1, b), dtype=np.float32) for _, b in sizes]
+        weights = [np.empty((len(inits), a, b), dtype=np.float32) for a, b in sizes]
+        biases = [np.empty((len(inits), 1, b), dtype=np.float32) for _, b in sizes]
         sigma_b = np.sqrt(spec.sigma_b2)
-        for row, k in enumerate(self.inits):
-            rng = np.random.default_rng([self.seed, int(k)])
+        for row, k in enumerate(inits):
+            rng = np.random.default_rng([seed, int(k)])
             for layer, (fan_in, fan_out) in enumerate(sizes):
                 weights[layer][row] = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
                 weights[layer][row] *= np.sqrt(spec.sigma_w2 / fan_in)
                 biases[layer][row, 0] = sigma_b * rng.standard_normal(fan_out, dtype=np.float32)
-        self.weights = nn.ParameterList(nn.Parameter(torch.from_numpy(w)) for w in weights)
-        self.biases = nn.ParameterList(nn.Parameter(torch.from_numpy(b)) for b in biases)
+        super().__init__([torch.from_numpy(w) for w in weights], [torch.from_numpy(b) for b in biases])
+        self.spec, self.seed, self.inits = spec, seed, inits
         self._phi = spec.phi
-
-    @property
-    def n_models(self) -> int:
-        """The number K of initialisations (the name :func:`biascourse.train.train` reads)."""
-        return len(self.inits)
 
     def _norm(self, h: torch.Tensor, kind: str) -> torch.Tensor:
         if kind == "bn":  # over the data points, per initialisation and unit
