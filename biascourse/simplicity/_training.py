@@ -14,7 +14,7 @@ without the ½, shared minibatches from one random stream, full batch by default
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 from .._checks import integer, real
 from .._memory import release_memory
 from .._random import check_seed
-from ._data import Stream, as_tensor, unpack
+from ..models import batched_outputs
+from ._data import Stream, unpack
 from ._evaluation import EvalSet, evaluation_steps, log_spaced_steps
 from ._history import History, metric_key
 from ._losses import LOSSES, check_labels, is_squared, per_sample_loss, predictions
@@ -213,7 +214,7 @@ def train(
         raise ValueError(f"per-network labels y must have shape (K, n) with K = {K} networks; got {tuple(stream.y.shape)}")
     steps = _total_steps(stream, steps, epochs, batch_size)
 
-    out_features = _n_outputs(net, stream, device, dtype)
+    out_features = _n_outputs(net, stream)
     sets = [EvalSet(name, d, device, dtype) for name, d in (eval_sets or {}).items()]
     for s in sets:
         check_labels(s.y, out_features, f"eval set {s.name!r}")
@@ -245,15 +246,7 @@ def train(
                    batch_size, stream.n_train, probe_values)
 
 
-@torch.no_grad()
-def _n_outputs(net: nn.Module, stream: Stream, device, dtype) -> int:
-    """The networks' number of outputs, from one probe sample (in eval mode: no batch-norm update)."""
-    if stream.online:
-        x = as_tensor(unpack(stream.source.sampler(1, 0))[0], device, dtype)[:1]
-    else:
-        x = stream.x[:1]
-    was_training = net.training
-    net.eval()
-    n_out = net(x, shared=True).shape[-1]
-    net.train(was_training)
-    return n_out
+def _n_outputs(net: nn.Module, stream: Stream) -> int:
+    """The networks' number of outputs, from one sample (evaluated in eval mode: no batch-norm update)."""
+    x = unpack(stream.source.sampler(1, 0))[0] if stream.online else stream.x
+    return batched_outputs(net, x[:1], 1).shape[-1]
