@@ -6,7 +6,8 @@ global torch random state (the weights are drawn inside :func:`torch.random.fork
 Training many seeds is what makes the course's mean ± std curves affordable. Two stacked versions
 train K independent networks in one batched pass:
 
-* :class:`BatchedMLP` stores the K weight matrices of each layer as one (K, in, out) tensor and
+* :class:`BatchedMLP` stores the K weight matrices of each layer as one (K, in, out) tensor
+  (:class:`StackedLayers`, the storage it shares with :class:`biascourse.igb.MLPEnsemble`) and
   uses batched matrix products (one large matrix product for the first layer when the K networks
   see the same inputs);
 * :class:`ModelStack` stacks any architecture (CNN, ResNet) with ``torch.func``: the parameters
@@ -15,17 +16,21 @@ train K independent networks in one batched pass:
 Model ``k`` of a stack starts from exactly the weights of the single network built with
 ``seeds[k]``. Because the stack's loss is the sum of the K networks' losses, and SGD, momentum,
 weight decay and Adam act element by element, training the stack is K independent trainings.
+
+:func:`batched_outputs` (and :func:`output_batches`, batch by batch) evaluates a stack, or one
+network, on many inputs in batches, without gradients and in eval mode.
 """
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from ._checks import integer
 from ._random import check_seed
 
 #: Activation functions by name (``"linear"`` is the identity: a linear network).
@@ -46,18 +51,48 @@ def _activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     return ACTIVATIONS[name]
 
 
-def _check_positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def _seeded(build: Callable[[], nn.Module], seed: int | None) -> nn.Module:
     if seed is None:
         return build()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(check_seed(seed))
         return build()
+
+
+def output_batches(model: nn.Module, x, batch_size: int) -> Iterator[tuple[int, torch.Tensor]]:
+    """Yield ``(start, outputs)`` for consecutive batches of ``x``: outputs (K, b, C) of rows
+    ``start:start + b``, computed without gradients and in eval mode (restored afterwards).
+
+    The one batched evaluation of the package (:func:`batched_outputs` concatenates it; the
+    evaluation of :func:`biascourse.train.train` and the probes of :mod:`biascourse.simplicity`
+    reduce it batch by batch). ``model`` is a stack of K networks (it has ``n_models``; its inputs
+    are shared) or one ordinary network (K = 1). ``x`` (numpy array or tensor, shape (n, ...)) is
+    moved batch by batch to the model's device and, if floating, to its dtype.
+    """
+    batch_size = integer("batch_size", batch_size, 1)
+    param = next(model.parameters())
+    stacked = hasattr(model, "n_models")
+    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    was_training = model.training
+    model.eval()
+    try:
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size]
+            xb = xb.to(device=param.device, dtype=param.dtype if xb.is_floating_point() else None)
+            with torch.no_grad():
+                out = model(xb, shared=True) if stacked else model(xb)[None]
+            yield start, out
+    finally:
+        model.train(was_training)
+
+
+def batched_outputs(model: nn.Module, x, batch_size: int) -> torch.Tensor:
+    """Outputs (K, n, C) of a stack of K networks (or (1, n, C) of one network) on inputs x (n, ...),
+    evaluated ``batch_size`` inputs at a time (see :func:`output_batches`), on the model's device."""
+    parts = [out for _, out in output_batches(model, x, batch_size)]
+    if not parts:
+        raise ValueError("x must hold at least one input; got 0")
+    return torch.cat(parts, dim=1)
 
 
 class MLP(nn.Module):
@@ -85,9 +120,9 @@ class MLP(nn.Module):
                  bias: bool = True, init_std: float | None = None, readout_std: float | None = None,
                  seed: int | None = None, dtype: torch.dtype | None = None):
         super().__init__()
-        sizes = [_check_positive_int(in_features, "in_features"),
-                 *(_check_positive_int(h, "hidden width") for h in hidden),
-                 _check_positive_int(out_features, "out_features")]
+        sizes = [integer("in_features", in_features, 1),
+                 *(integer("hidden width", h, 1) for h in hidden),
+                 integer("out_features", out_features, 1)]
         for name, value in (("init_std", init_std), ("readout_std", readout_std)):
             if value is not None and not value >= 0:
                 raise ValueError(f"{name} must be >= 0 or None; got {value}")
@@ -115,8 +150,48 @@ class MLP(nn.Module):
         return self.layers[-1](h)
 
 
-class BatchedMLP(nn.Module):
-    """K independent MLPs of the same architecture, stored as stacked weights.
+class StackedLayers(nn.Module):
+    """The weights of K fully connected networks of one architecture, stacked layer by layer.
+
+    Layer l holds ``weights[l]`` of shape (K, in, out) and ``biases[l]`` of shape (K, 1, out) (None
+    without biases), so that ``h @ weights[l] + biases[l]`` applies the layer of all K networks in
+    one batched product, and :func:`biascourse.train.train` trains them together (it reads
+    ``n_models``). The course's two stacked MLPs share this storage:
+
+    * :class:`BatchedMLP` (chapters 5 and 8) is the trainable stack of K ordinary :class:`MLP`:
+      network k is initialised exactly like ``MLP(..., seed=seeds[k])`` (PyTorch's default or
+      :math:`\\mathcal N(0, s^2/\\text{fan-in})` with zero biases) and can be taken out as one
+      (:meth:`BatchedMLP.model`); it flattens images and evaluates shared inputs with one large
+      first-layer product.
+    * :class:`biascourse.igb.MLPEnsemble` (chapter 7) is the ensemble of the initial-guessing-bias
+      measurements: its initialisation ``k`` is drawn with numpy from ``default_rng([seed, k])``
+      (weights :math:`\\mathcal N(0,\\sigma_w^2/\\text{fan-in})` and biases
+      :math:`\\mathcal N(0,\\sigma_b^2)`, as the mean-field theory assumes), so any subset of
+      initialisations of a large ensemble can be rebuilt alone; its layers add what the chapter
+      varies and :class:`BatchedMLP` does not have: batch or layer normalisation before or after
+      the activation, max pooling, shifted activations, and it yields every layer's
+      pre-activations. Its forward pass (a broadcast ``matmul``) is kept as it is, so the
+      chapter's measured fractions do not move by rounding.
+    """
+
+    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor] | None):
+        super().__init__()
+        self.weights = nn.ParameterList(nn.Parameter(w) for w in weights)
+        self.biases = nn.ParameterList(nn.Parameter(b) for b in biases) if biases is not None else None
+
+    @property
+    def n_models(self) -> int:
+        """The number K of networks (the name :func:`biascourse.train.train` reads)."""
+        return self.weights[0].shape[0]
+
+    @property
+    def layer_shapes(self) -> list[tuple[int, int]]:
+        """(fan-in, fan-out) of every layer, readout last."""
+        return [(w.shape[1], w.shape[2]) for w in self.weights]
+
+
+class BatchedMLP(StackedLayers):
+    """K independent MLPs of the same architecture, stored as stacked weights (see :class:`StackedLayers`).
 
     Layer l holds ``weight_l`` of shape (K, in, out) and ``bias_l`` of shape (K, 1, out). Model k is
     initialised exactly like ``MLP(..., seed=seeds[k])`` (see :meth:`model`).
@@ -139,26 +214,23 @@ class BatchedMLP(nn.Module):
                  activation: str = "relu", bias: bool = True, init_std: float | None = None,
                  seeds: Sequence[int] | None = None, dtype: torch.dtype | None = None,
                  readout_std: float | None = None):
-        super().__init__()
-        self.n_models = _check_positive_int(n_models, "n_models")
-        seeds = tuple(range(self.n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
-        if len(seeds) != self.n_models:
-            raise ValueError(f"seeds must have n_models={self.n_models} entries; got {len(seeds)}")
-        self.seeds = seeds
-        self._config = dict(in_features=in_features, hidden=tuple(hidden), out_features=out_features,
-                            activation=activation, bias=bias, init_std=init_std, readout_std=readout_std,
-                            dtype=dtype)
-        singles = [MLP(**self._config, seed=s) for s in seeds]
+        n_models = integer("n_models", n_models, 1)
+        seeds = tuple(range(n_models)) if seeds is None else tuple(check_seed(s) for s in seeds)
+        if len(seeds) != n_models:
+            raise ValueError(f"seeds must have n_models={n_models} entries; got {len(seeds)}")
+        config = dict(in_features=in_features, hidden=tuple(hidden), out_features=out_features,
+                      activation=activation, bias=bias, init_std=init_std, readout_std=readout_std, dtype=dtype)
+        singles = [MLP(**config, seed=s) for s in seeds]
+        layers = range(len(singles[0].layers))
+        super().__init__(
+            [torch.stack([m.layers[i].weight.detach().T for m in singles]).contiguous() for i in layers],
+            [torch.stack([m.layers[i].bias.detach()[None] for m in singles]).contiguous() for i in layers]
+            if bias else None)
+        self._config, self.seeds = config, seeds
         first = singles[0]
         self.in_features, self.hidden, self.out_features = first.in_features, first.hidden, first.out_features
         self.activation, self.bias = activation, bias
         self._act = _activation(activation)
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.stack([m.layers[i].weight.detach().T for m in singles]).contiguous())
-            for i in range(len(first.layers)))
-        self.biases = nn.ParameterList(
-            nn.Parameter(torch.stack([m.layers[i].bias.detach()[None] for m in singles]).contiguous())
-            for i in range(len(first.layers))) if bias else None
 
     def _is_shared(self, x: torch.Tensor, shared: bool | None) -> bool:
         if shared is not None:
@@ -234,7 +306,7 @@ class ModelStack(nn.Module):
             raise ValueError(f"method must be one of {self.METHODS}; got {method!r}")
         self.method = method
         self.seeds = tuple(check_seed(s) for s in seeds)
-        self.n_models = _check_positive_int(len(self.seeds), "len(seeds)")
+        self.n_models = integer("len(seeds)", len(self.seeds), 1)
         models = [factory(s) for s in self.seeds]
         params, buffers = stack_module_state(models)
         self._param_names, self._buffer_names = list(params), list(buffers)
@@ -308,8 +380,8 @@ class SmallCNN(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, image_size: int = 28,
                  channels: Sequence[int] = (16, 32), hidden: int | None = None, seed: int | None = None):
         super().__init__()
-        c1, c2 = (_check_positive_int(c, "channels") for c in channels)
-        _check_positive_int(image_size, "image_size", 4)
+        c1, c2 = (integer("channels", c, 1) for c in channels)
+        integer("image_size", image_size, 4)
         side = image_size // 4
 
         def build():
@@ -365,8 +437,8 @@ class SmallResNet(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, width: int = 16, blocks: int = 1,
                  norm: bool = True, seed: int | None = None):
         super().__init__()
-        width = _check_positive_int(width, "width")
-        blocks = _check_positive_int(blocks, "blocks")
+        width = integer("width", width, 1)
+        blocks = integer("blocks", blocks, 1)
         self.depth = 6 * blocks + 2
 
         def build():

@@ -32,7 +32,7 @@ def test_mlp_shapes_and_init_std():
 def test_mlp_errors():
     with pytest.raises(ValueError, match="activation must be one of"):
         MLP(4, [3], 1, activation="swish")
-    with pytest.raises(ValueError, match="hidden width must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"hidden width must be an integer in \[1, inf\); got 0"):
         MLP(4, [0], 1)
     with pytest.raises(ValueError, match="init_std must be >= 0"):
         MLP(4, [3], 1, init_std=-1.0)
@@ -123,3 +123,23 @@ def test_stacks_on_gpu_match_cpu():
     stack = ModelStack(lambda s: SmallCNN(seed=s), seeds=[0, 1])
     xi = torch.randn(4, 1, 28, 28)
     torch.testing.assert_close(stack.to("cuda")(xi.cuda()).cpu(), stack.to("cpu")(xi), rtol=1e-4, atol=1e-4)
+
+
+def test_batched_outputs_of_stacks_and_single_networks():
+    from biascourse.models import batched_outputs, output_batches
+
+    x = np.random.default_rng(0).standard_normal((11, 6)).astype(np.float32)
+    stack = BatchedMLP(3, 6, [5], 2, seeds=[0, 1, 2])
+    full = stack(torch.as_tensor(x)).detach()
+    out = batched_outputs(stack, x, 4)
+    assert out.shape == (3, 11, 2) and not out.requires_grad
+    torch.testing.assert_close(out, full)
+    assert [start for start, _ in output_batches(stack, x, 4)] == [0, 4, 8]
+    single = MLP(6, [5], 2, seed=1)
+    single.train()
+    torch.testing.assert_close(batched_outputs(single, torch.as_tensor(x), 5), single(torch.as_tensor(x)).detach()[None])
+    assert single.training  # eval mode only while evaluating
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, inf\); got 0"):
+        batched_outputs(stack, x, 0)
+    with pytest.raises(ValueError, match="at least one input"):
+        batched_outputs(stack, x[:0], 4)

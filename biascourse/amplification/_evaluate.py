@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import _checks
+from .. import _checks, models
 from ._calibration import calibration
 from ._measure import BiasAmplificationWarning, accuracy_table, bias_amplification, contingency_table
 
@@ -58,18 +58,13 @@ def report_values(reports, field: str) -> np.ndarray:
 
 @torch.no_grad()
 def model_logits(model: torch.nn.Module, x, batch_size: int = 512) -> torch.Tensor:
-    """Outputs (K, n, C) of a stack of K networks (or (1, n, C) of one network) in eval mode."""
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    stacked = hasattr(model, "n_models")
-    outs = []
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size].to(device=device, dtype=next(model.parameters()).dtype)
-        outs.append((model(xb, shared=True) if stacked else model(xb)[None]).cpu())
-    model.train(was_training)
-    return torch.cat(outs, dim=1)
+    """Outputs (K, n, C) of a stack of K networks (or (1, n, C) of one network) in eval mode, on the
+    CPU, computed ``batch_size`` inputs at a time by the package's one batched evaluation
+    (:func:`biascourse.models.output_batches`)."""
+    parts = [out.cpu() for _, out in models.output_batches(model, x, batch_size)]
+    if not parts:
+        raise ValueError("x must hold at least one input; got 0")
+    return torch.cat(parts, dim=1)
 
 
 def evaluate_amplification(model: torch.nn.Module, data, *, tie: str = "paper", y_counts=None,

@@ -15,7 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._checks import integer
 from .._random import check_seed
+from ..models import StackedLayers
 from ._activations import Activation
 
 #: The normalisation placements of https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-normalisation.
@@ -65,11 +67,8 @@ class MLPSpec:
 
     def __post_init__(self) -> None:
         for name in ("input_dim", "width", "n_out", "pool"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
-        if isinstance(self.depth, bool) or not isinstance(self.depth, (int, np.integer)) or self.depth < 0:
-            raise ValueError(f"depth must be an integer >= 0; got {self.depth!r}")
+            integer(name, getattr(self, name), 1)
+        integer("depth", self.depth, 0)
         if not (np.isfinite(self.sigma_w2) and self.sigma_w2 > 0):
             raise ValueError(f"sigma_w2 must be > 0; got {self.sigma_w2}")
         if not (np.isfinite(self.sigma_b2) and self.sigma_b2 >= 0):
@@ -98,17 +97,20 @@ class MLPSpec:
 
 def _init_indices(inits: int | Sequence[int]) -> np.ndarray:
     if isinstance(inits, (int, np.integer)) and not isinstance(inits, bool):
-        if inits < 1:
-            raise ValueError(f"inits must be >= 1 (a number of initialisations); got {inits}")
-        return np.arange(int(inits))
+        return np.arange(integer("inits (a number of initialisations)", inits, 1))
     idx = np.asarray(inits)
     if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0:
         raise ValueError(f"inits must be a positive integer or a non-empty list of indices >= 0; got {inits!r}")
     return idx.astype(np.int64)
 
 
-class MLPEnsemble(nn.Module):
+class MLPEnsemble(StackedLayers):
     """K initialisations of one :class:`MLPSpec`, evaluated (and trained) in one batched pass.
+
+    It stores its layers like :class:`biascourse.models.BatchedMLP` (:class:`~biascourse.models.StackedLayers`,
+    whose docstring says why the two classes stay apart: a numpy initialisation per index that any
+    sub-ensemble reproduces, normalisation, pooling and shifted activations here; stand-alone
+    PyTorch networks there).
 
     Parameters
     ----------
@@ -132,28 +134,20 @@ class MLPEnsemble(nn.Module):
     """
 
     def __init__(self, spec: MLPSpec, inits: int | Sequence[int], seed: int) -> None:
-        super().__init__()
-        self.spec = spec
-        self.seed = check_seed(seed)
-        self.inits = _init_indices(inits)
+        seed, inits = check_seed(seed), _init_indices(inits)
         sizes = spec.layer_sizes
-        weights = [np.empty((len(self.inits), a, b), dtype=np.float32) for a, b in sizes]
-        biases = [np.empty((len(self.inits), 1, b), dtype=np.float32) for _, b in sizes]
+        weights = [np.empty((len(inits), a, b), dtype=np.float32) for a, b in sizes]
+        biases = [np.empty((len(inits), 1, b), dtype=np.float32) for _, b in sizes]
         sigma_b = np.sqrt(spec.sigma_b2)
-        for row, k in enumerate(self.inits):
-            rng = np.random.default_rng([self.seed, int(k)])
+        for row, k in enumerate(inits):
+            rng = np.random.default_rng([seed, int(k)])
             for layer, (fan_in, fan_out) in enumerate(sizes):
                 weights[layer][row] = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
                 weights[layer][row] *= np.sqrt(spec.sigma_w2 / fan_in)
                 biases[layer][row, 0] = sigma_b * rng.standard_normal(fan_out, dtype=np.float32)
-        self.weights = nn.ParameterList(nn.Parameter(torch.from_numpy(w)) for w in weights)
-        self.biases = nn.ParameterList(nn.Parameter(torch.from_numpy(b)) for b in biases)
+        super().__init__([torch.from_numpy(w) for w in weights], [torch.from_numpy(b) for b in biases])
+        self.spec, self.seed, self.inits = spec, seed, inits
         self._phi = spec.phi
-
-    @property
-    def n_models(self) -> int:
-        """The number K of initialisations (the name :func:`biascourse.train.train` reads)."""
-        return len(self.inits)
 
     def _norm(self, h: torch.Tensor, kind: str) -> torch.Tensor:
         if kind == "bn":  # over the data points, per initialisation and unit

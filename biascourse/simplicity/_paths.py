@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from .._checks import integer
 from .._random import check_seed
 
 #: The outputs along a path that :func:`path_outputs` can return: two scalars, or all the logits.
@@ -40,8 +41,7 @@ def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> 
     numpy.ndarray
         Shape (..., M, d).
     """
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 4:
-        raise ValueError(f"n_points must be an integer >= 4; got {n_points!r}")
+    n_points = integer("n_points", n_points, 4)
     x_a, x_b = np.asarray(x_a, dtype=float), np.asarray(x_b, dtype=float)
     if x_a.shape != x_b.shape:
         raise ValueError(f"x_a and x_b must have the same shape; got {x_a.shape} and {x_b.shape}")
@@ -119,8 +119,7 @@ def high_frequency_fraction(h: np.ndarray, k: int, detrended: bool = True) -> np
     """
     h = np.asarray(h, dtype=float)
     n_bins = h.shape[-1] // 2
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n_bins:
-        raise ValueError(f"k must be an integer in [1, M/2] = [1, {n_bins}]; got {k!r}")
+    k = integer("k", k, 1, n_bins)  # at most M/2
     return _fractions(h, detrended)[..., k - 1 :].sum(axis=-1)
 
 

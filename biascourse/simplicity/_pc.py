@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._checks import integer
 from .._random import check_seed
 
 
@@ -40,8 +41,7 @@ class PrincipalComponents:
         """Keep the top-k principal directions, :math:`P_kx=\\bar x+U_kU_k^\\top(x-\\bar x)` (``top=True``),
         or all but them (``top=False``: the complementary, low-variance part)."""
         d = self.mean.size
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= d:
-            raise ValueError(f"k must be an integer in [0, d] = [0, {d}]; got {k!r}")
+        k = integer("k", k, 0, d)  # at most the dimension d
         u = self.components[:, :k] if top else self.components[:, k:]
         xc = np.asarray(x, dtype=float) - self.mean
         return self.mean + (xc @ u) @ u.T
@@ -124,8 +124,7 @@ def train_linear_network(
     numpy.ndarray
         End-to-end maps :math:`W(t)` at the recorded steps, shape (T, d, o).
     """
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be an integer >= 1; got {depth!r}")
+    depth = integer("depth", depth, 1)
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be > 0; got {lr}")
     if not (np.isfinite(init_scale) and init_scale >= 0):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from .._checks import integer
 from ..models import ACTIVATIONS, BatchedMLP
 
 
@@ -67,8 +68,9 @@ def hidden_features(model: BatchedMLP, x: np.ndarray | torch.Tensor, layer: int 
     n_hidden = len(model.weights) - 1
     if n_hidden < 1:
         raise ValueError("model must have at least one hidden layer")
+    layer = integer("layer", layer, -n_hidden, n_hidden)
     index = layer if layer > 0 else n_hidden + 1 + layer
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer == 0 or not 1 <= index <= n_hidden:
+    if layer == 0:
         raise ValueError(f"layer must be an integer in [1, {n_hidden}] or [-{n_hidden}, -1]; got {layer!r}")
     act = ACTIVATIONS[model.activation]
     w0 = model.weights[0]

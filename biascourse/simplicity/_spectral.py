@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _checks
+from .._checks import integer
 
 from .._random import check_seed
 
@@ -43,8 +44,7 @@ class SpectralTarget:
 
     def __post_init__(self) -> None:
         n = self.n_points
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 4:
-            raise ValueError(f"n_points must be an integer >= 4; got {n!r}")
+        integer("n_points", n, 4)
         k = np.asarray(self.frequencies)
         if k.ndim != 1 or k.size == 0 or not np.issubdtype(k.dtype, np.integer):
             raise ValueError(f"frequencies must be a non-empty list of integers; got {self.frequencies!r}")

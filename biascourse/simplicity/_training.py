@@ -8,27 +8,28 @@ value (or array) per network. :func:`fit_spectral` is the 1-D regression experim
 https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-spectral
 built on it: each network fits its own target (its own phase draw).
 
-Why not :func:`biascourse.train.train`: that loop records loss and accuracy on labelled evaluation
-sets; here the measurements are general functions of the networks, and the 1-D task is a
-regression with one target per network.
+:func:`train_with_probes` is a thin wrapper over :func:`biascourse.train.train` (its ``probes``,
+per-network targets and the un-halved squared error); it keeps the chapter's conventions: the MSE
+without the ½, shared minibatches from one random stream, full batch by default.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
-from .._memory import release_memory
+from .._checks import integer
 from .._random import check_seed
-from ..models import BatchedMLP
-from ..train import LOSSES, make_optimizer
+from ..models import BatchedMLP, output_batches
+from ..train import Probe, TrainingSet, per_sample_loss, train
 from ._pc import _record_steps
 from ._spectral import SpectralTarget, learning_times, normalised_amplitudes
 
-Probe = Callable[[nn.Module], np.ndarray]
+#: The losses of :func:`train_with_probes` and the loss of :func:`biascourse.train.train` each one is.
+_LOSSES = {"mse": "squared_error", "cross_entropy": "cross_entropy"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def train_with_probes(
     batch_size: int | None = None,
     seed: int = 0,
 ) -> ProbeHistory:
-    """Train K stacked networks and record probes at chosen steps.
+    """Train K stacked networks and record probes at chosen steps, with :func:`biascourse.train.train`.
 
     Parameters
     ----------
@@ -74,7 +75,8 @@ def train_with_probes(
     y : for ``"cross_entropy"``, integer labels (n,); for ``"mse"`` (one output), real targets,
         (n,) shared or (K, n) one row per network.
     loss : ``"mse"`` (mean squared error :math:`\\frac1n\\sum_i(f(x_i)-y_i)^2`, without the 1/2 of
-        :func:`biascourse.train.per_sample_loss`) or ``"cross_entropy"``. The summed loss of the K
+        :func:`biascourse.train.per_sample_loss`: the loss ``"squared_error"`` of
+        :func:`~biascourse.train.train`) or ``"cross_entropy"``. The summed loss of the K
         networks gives each network the gradient of its own loss; the optimisers act element-wise,
         so this is K independent trainings.
     steps : number of optimisation steps.
@@ -82,70 +84,34 @@ def train_with_probes(
     probes : ``name -> probe(model)``, each returning an array whose first axis is the network.
     optimizer : ``"sgd"`` (with ``momentum``), ``"adam"`` or ``"adamw"``.
     lr, momentum, weight_decay : optimiser settings.
-    batch_size : minibatch size; ``None`` is full batch. The K networks share the minibatches,
-        drawn without replacement and reshuffled every epoch.
+    batch_size : minibatch size; ``None`` is full batch (the samples in their order). The K
+        networks share the minibatches, drawn without replacement from one random stream seeded
+        with ``seed`` that is reshuffled every epoch; an incomplete last minibatch is skipped
+        (:class:`~biascourse.train.TrainingSet` with ``order="continued"``, ``drop_last=True``).
     seed : seed of the minibatch order.
 
     Returns
     -------
     ProbeHistory
     """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0; got {lr}")
-    at = _record_steps(record_at, last=steps)
-    param = next(model.parameters())
-    xt = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(param.device, param.dtype)
-    yt = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).to(param.device)
-    yt = yt.long() if loss == "cross_entropy" else yt.to(param.dtype)
-    n = len(xt)
-    n_models = getattr(model, "n_models", 1)
-    if yt.shape[-1] != n or yt.ndim > 2 or (yt.ndim == 2 and (loss == "cross_entropy" or len(yt) != n_models)):
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be one of {_LOSSES}; got {loss!r}")
+    at = _record_steps(record_at, last=integer("steps", steps, 1))
+    x = x if isinstance(x, torch.Tensor) else np.asarray(x)
+    y = torch.as_tensor(y if isinstance(y, torch.Tensor) else np.asarray(y))
+    n, n_models = len(x), getattr(model, "n_models", 1)
+    if y.shape[-1] != n or y.ndim > 2 or (y.ndim == 2 and (loss == "cross_entropy" or len(y) != n_models)):
         raise ValueError(
             f"y must have shape (n,) (or (K, n) with K = {n_models} networks for mse) with n = {n}; "
-            f"got {tuple(yt.shape)}"
+            f"got {tuple(y.shape)}"
         )
-    batch = n if batch_size is None else int(batch_size)
-    if not 1 <= batch <= n:
-        raise ValueError(f"batch_size must be in [1, n={n}] or None; got {batch_size}")
-    opt = make_optimizer(model.parameters(), optimizer, lr, momentum, weight_decay)
-    gen = torch.Generator().manual_seed(check_seed(seed))
-    order, cursor = torch.arange(n), 0
-    records: dict[str, list] = {name: [] for name in probes}
-
-    def record() -> None:
-        for name, probe in probes.items():
-            records[name].append(np.asarray(probe(model)))
-        release_memory()  # the probes' large temporaries: back to the system, not kept in the heap
-
-    if at[0] == 0:
-        record()
-    for step in range(1, steps + 1):
-        if batch < n:
-            if cursor + batch > n:
-                cursor = 0
-            if cursor == 0:
-                order = torch.randperm(n, generator=gen)
-            idx = order[cursor : cursor + batch].to(param.device)
-            cursor += batch
-            xb, yb = xt[idx], yt[..., idx]
-        else:
-            xb, yb = xt, yt
-        out = model(xb)  # (K, b, C)
-        if loss == "mse":
-            per_model = ((out[..., 0] - yb) ** 2).mean(dim=-1)
-        else:
-            per_sample = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(out.shape[:2]), reduction="none")
-            per_model = per_sample.mean(dim=-1)
-        opt.zero_grad(set_to_none=True)
-        per_model.sum().backward()
-        opt.step()
-        if step in at:
-            record()
-    return ProbeHistory(at, {name: np.stack(v, axis=1) for name, v in records.items()})
+    y = y.long() if loss == "cross_entropy" else y.to(next(model.parameters()).dtype)
+    batch = n if batch_size is None else integer("batch_size", batch_size, 1, n)
+    data = TrainingSet(x, y, order="continued" if batch < n else "fixed", drop_last=True)
+    history = train(model, data, steps=int(steps), batch_size=batch, loss=_LOSSES[loss], optimizer=optimizer, lr=lr,
+                    momentum=momentum, weight_decay=weight_decay, eval_at=at, data_seeds=check_seed(seed),
+                    probes=probes, progress=False)
+    return ProbeHistory(history.steps, history.probes)
 
 
 def accuracy_probe(x: np.ndarray, y: np.ndarray, batch: int = 8192) -> Probe:
@@ -162,17 +128,14 @@ def loss_probe(x: np.ndarray, y: np.ndarray, batch: int = 8192) -> Probe:
 def _evaluation_probe(x, y, batch: int, kind: str) -> Probe:
     x, y = np.asarray(x), np.asarray(y)
 
-    @torch.no_grad()
     def probe(model: nn.Module) -> np.ndarray:
-        param = next(model.parameters())
         total = 0.0
-        for start in range(0, len(x), batch):
-            out = model(torch.as_tensor(x[start : start + batch], dtype=param.dtype, device=param.device))
-            yb = torch.as_tensor(y[start : start + batch], device=param.device).long().expand(out.shape[:2])
+        for start, out in output_batches(model, x, batch):
+            yb = torch.as_tensor(y[start : start + batch], device=out.device).long().expand(out.shape[:2])
             if kind == "accuracy":
                 total = total + (out.argmax(-1) == yb).double().sum(-1)
             else:
-                total = total + nn.functional.cross_entropy(out.transpose(1, 2), yb, reduction="none").double().sum(-1)
+                total = total + per_sample_loss(out, yb, "cross_entropy").double().sum(-1)
         return (total / len(x)).cpu().numpy()
 
     return probe

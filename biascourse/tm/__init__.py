@@ -17,7 +17,7 @@ from . import erm, phases
 from ._data import Geometry, TMSample, fixed_coordinates, sample
 from ._examples import EXAMPLES, TMExample
 from ._errors import bivariate_normal_cdf, group_error_rate, group_mse
-from ._ode import Coefficients, coefficients, crossings, fixed_point, order_parameters, solve
+from ._ode import Coefficients, coefficients, crossings, fixed_point, gap_crossings, order_parameters, solve
 from ._params import TMParams, teacher_shift_gram
 from ._simulate import simulate
 from ._trajectory import ORDER_PARAMETERS, TMState, Trajectory
@@ -37,6 +37,7 @@ __all__ = [
     "crossings",
     "fixed_coordinates",
     "fixed_point",
+    "gap_crossings",
     "group_error_rate",
     "group_mse",
     "order_parameters",

@@ -196,6 +196,41 @@ def crossings(
     return np.array(roots)
 
 
+def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarray:
+    """Times at which a sampled bias gap (e.g. the seed mean of a measured ``eps_+ - eps_-``, see
+    :meth:`biascourse.train.History.gap`) changes sign.
+
+    A sign change counts only when the gap goes from below ``-tol`` to above ``tol`` or back, so
+    noise around zero (both groups at the same loss at the start) is not a crossing; its time is
+    found by linear interpolation between the two evaluations around the last zero before it.
+
+    Parameters
+    ----------
+    t : evaluation times, increasing, shape (T,).
+    gap : the gap at those times, shape (T,).
+    tol : half-width of the band around zero that does not count.
+
+    Returns
+    -------
+    numpy.ndarray
+        The crossing times (the theory's, found on the exact solution, are :func:`crossings`).
+    """
+    t, gap = np.asarray(t, dtype=float), np.asarray(gap, dtype=float)
+    if t.shape != gap.shape or t.ndim != 1:
+        raise ValueError(f"t and gap must be 1-d arrays of the same length; got {t.shape} and {gap.shape}")
+    times, side = [], 0
+    for k in np.flatnonzero(np.isfinite(gap) & (np.abs(gap) > tol)):
+        new = int(np.sign(gap[k]))
+        if side and new != side:
+            j = k
+            while j > 0 and np.sign(gap[j - 1]) == new:
+                j -= 1
+            a, b = gap[j - 1], gap[j]
+            times.append(t[j - 1] + (t[j] - t[j - 1]) * a / (a - b) if a != b else t[j])
+        side = new
+    return np.array(times)
+
+
 # ----- implementation --------------------------------------------------------------------------
 
 

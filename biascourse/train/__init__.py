@@ -2,7 +2,9 @@
 
 :func:`train` takes a stack of networks from :mod:`biascourse.models` (or one ordinary network)
 and returns a :class:`History`: one (seeds x evaluations) array per metric, which
-:func:`biascourse.plotting.mean_std_band` draws as mean ± std over seeds.
+:func:`biascourse.plotting.mean_std_band` draws as mean ± std over seeds, the values of any
+``probes`` (measurements of the networks at the evaluation steps), and the group gap
+:meth:`History.gap` whose sign changes :func:`measured_crossings` finds.
 
 Examples
 --------
@@ -10,17 +12,20 @@ Examples
 >>> hist = train(net, OnlineData(sampler), steps=20 * N, lr=0.1 / N, eval_sets={"test": test})
 >>> plotting.mean_std_band(ax, hist.samples / N, hist.get("loss", group="+"), plotting.COLORS["+"])
 """
-from ._data import OnlineData, derived_seed
-from ._history import History, class_name, group_name, metric_key
-from ._loop import LOSSES, OPTIMIZERS, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
+from ._data import ORDERS, OnlineData, TrainingSet, derived_seed
+from ._history import GAP_METRICS, History, class_name, group_name, metric_key
+from ._loop import LOSSES, OPTIMIZERS, Probe, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
 from ._schedules import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, warmup_decays,
                          weight_decay_shrinkage)
-from ._teacher_mixture import GAP_METRICS, gap_crossings, group_gap, measured_crossings, train_teacher_mixture
+from ._teacher_mixture import measured_crossings, train_teacher_mixture
 
 __all__ = [
     "GAP_METRICS",
     "LOSSES",
     "OPTIMIZERS",
+    "ORDERS",
+    "Probe",
+    "TrainingSet",
     "make_optimizer",
     "measured_crossings",
     "History",
@@ -29,8 +34,6 @@ __all__ = [
     "constant",
     "cosine",
     "derived_seed",
-    "gap_crossings",
-    "group_gap",
     "group_name",
     "inverse_time",
     "linear_warmup",

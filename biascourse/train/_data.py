@@ -1,4 +1,9 @@
-"""Training data for :func:`train`: fresh samples (online) or a fixed set (multi-epoch), per network."""
+"""Training data for :func:`train`: fresh samples (online) or a fixed set (multi-epoch), per network.
+
+The stopping rule in epochs and the order in which a fixed set is read live here: a plain
+``(x, y)`` is reshuffled every epoch; :class:`TrainingSet` chooses another order (one random
+stream, or none) and whether an incomplete last minibatch is dropped.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -40,6 +45,39 @@ class OnlineData:
             raise ValueError(f"chunk must be >= 1; got {self.chunk}")
 
 
+#: Orders of a fixed training set, see :class:`TrainingSet`.
+ORDERS = ("per_epoch", "continued", "fixed")
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """A fixed training set with its reading rules, for multi-epoch training.
+
+    Parameters
+    ----------
+    x : inputs (n, ...).
+    y : labels (n,) shared by the networks, or (K, n) one row per network (e.g. the real-valued
+        regression targets of chapter 8, one per network, with a squared loss).
+    group : optional sub-population labels (n,).
+    order : how each epoch is ordered, per network with data seed s: ``"per_epoch"`` (the default
+        of :func:`train` for a plain ``(x, y)``) draws epoch e's permutation from a generator
+        seeded with ``derived_seed(s, e)``; ``"continued"`` draws the permutation of every epoch in
+        turn from one generator seeded with s; ``"fixed"`` reads the samples in their order (with
+        ``batch_size = n``: full-batch training).
+    drop_last : skip the incomplete last minibatch of each epoch (the next epoch starts instead).
+    """
+
+    x: Any
+    y: Any
+    group: Any = None
+    order: str = "per_epoch"
+    drop_last: bool = False
+
+    def __post_init__(self) -> None:
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {ORDERS}; got {self.order!r}")
+
+
 def unpack(data) -> tuple:
     """``(x, y, group or None)`` from an object with ``x``/``y``/``group`` attributes or a tuple."""
     if hasattr(data, "x") and hasattr(data, "y"):
@@ -54,10 +92,14 @@ def as_tensor(value, device, dtype=None) -> torch.Tensor:
     return tensor.to(device=device, dtype=dtype if dtype is not None and tensor.is_floating_point() else None)
 
 
-def labels_tensor(y, device) -> torch.Tensor:
+def labels_tensor(y, device, real: bool = False) -> torch.Tensor:
+    """Labels as a long tensor; with ``real``, floating values that are not all integers are kept
+    as real-valued targets (for the squared losses)."""
     y = as_tensor(y, device)
     if y.is_floating_point():
         if not torch.equal(y, y.round()):
+            if real:
+                return y
             raise ValueError("labels must be integers (class indices or ±1)")
         y = y.long()
     return y
@@ -71,7 +113,7 @@ class Stream:
     valid until the next call.
     """
 
-    def __init__(self, data, seeds: Sequence[int], shared: bool, device, dtype):
+    def __init__(self, data, seeds: Sequence[int], shared: bool, device, dtype, real_targets: bool = False):
         self.seeds, self.shared, self.device, self.dtype = list(seeds), shared, device, dtype
         self.online = isinstance(data, OnlineData)
         if self.online:
@@ -81,14 +123,27 @@ class Stream:
             self.n_train = None
         else:
             x, y, _ = unpack(data)
-            self.x, self.y = as_tensor(x, device, dtype), labels_tensor(y, device)
-            if len(self.x) != len(self.y):
-                raise ValueError(f"x and y must have the same length; got {len(self.x)} and {len(self.y)}")
-            self.n_train = len(self.y)
+            self.x, self.y = as_tensor(x, device, dtype), labels_tensor(y, device, real_targets)
+            if self.y.ndim not in (1, 2) or len(self.x) != self.y.shape[-1]:
+                raise ValueError(f"x and y must have the same length (y of shape (n,) or (K, n)); "
+                                 f"got {len(self.x)} and y of shape {tuple(self.y.shape)}")
+            self.n_train = self.y.shape[-1]
+            rules = data if isinstance(data, TrainingSet) else TrainingSet(None, None)
+            self.order_rule, self.drop_last = rules.order, rules.drop_last
+            self._generators = [torch.Generator().manual_seed(s) for s in self.seeds]
             self.epoch, self.pos, self.order = -1, self.n_train, None
             self._buffers: dict[int, torch.Tensor] = {}
 
+    @property
+    def per_network_labels(self) -> bool:
+        """Whether the labels are (K, n), one row per network."""
+        return self.y is not None and not self.online and self.y.ndim == 2
+
     def steps_per_epoch(self, batch_size: int) -> int:
+        if self.drop_last:
+            if batch_size > self.n_train:
+                raise ValueError(f"batch_size must be in [1, n={self.n_train}] with drop_last; got {batch_size}")
+            return self.n_train // batch_size
         return -(-self.n_train // batch_size)
 
     def _refill(self, batch_size: int) -> None:
@@ -108,8 +163,11 @@ class Stream:
     def _new_epoch(self) -> None:
         self.epoch += 1
         orders = []
-        for seed in self.seeds:
-            gen = torch.Generator().manual_seed(derived_seed(seed, self.epoch))
+        for seed, continued in zip(self.seeds, self._generators):
+            if self.order_rule == "fixed":
+                orders.append(torch.arange(self.n_train))
+                continue
+            gen = continued if self.order_rule == "continued" else torch.Generator().manual_seed(derived_seed(seed, self.epoch))
             orders.append(torch.randperm(self.n_train, generator=gen))
         self.order, self.pos = torch.stack(orders).to(self.device), 0
 
@@ -120,13 +178,16 @@ class Stream:
             x = self.x[:, self.pos:self.pos + batch_size]
             y = self.y[:, self.pos:self.pos + batch_size]
         else:
-            if self.pos >= self.n_train:
+            if self.pos >= self.n_train or (self.drop_last and self.pos + batch_size > self.n_train):
                 self._new_epoch()
             idx = self.order[:, self.pos:self.pos + batch_size]
             flat = idx.reshape(-1)
             if flat.numel() not in self._buffers:
                 self._buffers[flat.numel()] = self.x.new_empty((flat.numel(), *self.x.shape[1:]))
             x = torch.index_select(self.x, 0, flat, out=self._buffers[flat.numel()]).view(*idx.shape, *self.x.shape[1:])
-            y = self.y[idx]
+            if self.per_network_labels:  # (K, b): each network's own targets
+                y = self.y[:, idx[0]][None] if self.shared else torch.gather(self.y, 1, idx)
+            else:
+                y = self.y[idx]
         self.pos += batch_size
         return (x[0], y[0]) if self.shared else (x, y)

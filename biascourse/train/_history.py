@@ -20,6 +20,10 @@ def class_name(value, signed: bool) -> str:
     return f"{int(value):+d}" if signed else str(int(value))
 
 
+#: Metrics whose group gap :meth:`History.gap` measures: the loss and the error (1 - accuracy).
+GAP_METRICS = ("loss", "error")
+
+
 def metric_key(metric: str, split: str = "test", group=None, cls=None) -> str:
     """Key of a metric in :attr:`History.metrics`, e.g. ``"test/loss/group=+/class=-1"``.
 
@@ -53,6 +57,8 @@ class History:
     seeds : the seed of each network (row k of every array).
     batch_size : samples per step.
     n_train : size of the training set in multi-epoch mode (None when training online).
+    probes : ``name -> array (K, T, ...)``, the values of the probes passed to
+        :func:`~biascourse.train.train` at the evaluation steps (empty without probes).
 
     Examples
     --------
@@ -64,11 +70,16 @@ class History:
     seeds: tuple
     batch_size: int
     n_train: int | None = None
+    probes: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        expected = (len(self.seeds), len(self.steps))
         for key, value in self.metrics.items():
-            if value.shape != (len(self.seeds), len(self.steps)):
-                raise ValueError(f"metric {key!r} has shape {value.shape}; expected ({len(self.seeds)}, {len(self.steps)})")
+            if value.shape != expected:
+                raise ValueError(f"metric {key!r} has shape {value.shape}; expected {expected}")
+        for key, value in self.probes.items():
+            if value.shape[:2] != expected:
+                raise ValueError(f"probe {key!r} has shape {value.shape}; expected {expected} + the probe's shape")
 
     @property
     def n_models(self) -> int:
@@ -112,6 +123,22 @@ class History:
             key = metric_key("accuracy", split, group=group)
         return self[key]
 
+    def gap(self, metric: str = "loss", split: str = "test") -> np.ndarray:
+        """Per-seed bias gap between the groups, group ``+`` minus group ``-``, shape (K, T)
+        (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-synthetic).
+
+        The measured counterpart of the theory's :attr:`biascourse.tm.Trajectory.eps_gap`:
+        ``"loss"`` gives ``eps_+ - eps_-``, ``"error"`` the difference of the misclassification
+        rates, ``(1 - acc_+) - (1 - acc_-)``. Negative where group ``+`` is ahead. Its sign changes
+        are found by :func:`biascourse.tm.gap_crossings` (:func:`~biascourse.train.measured_crossings`
+        for the seed mean).
+        """
+        if metric not in GAP_METRICS:
+            raise ValueError(f"metric must be one of {GAP_METRICS}; got {metric!r}")
+        key = "loss" if metric == "loss" else "accuracy"
+        plus, minus = self.get(key, split=split, group="+"), self.get(key, split=split, group="-")
+        return plus - minus if metric == "loss" else minus - plus
+
     def groups(self, split: str = "test") -> list[str]:
         """Names of the sub-populations evaluated on a split."""
         prefix = f"{split}/loss/group="
@@ -121,8 +148,9 @@ class History:
         """Save to a ``.npz`` file (e.g. to keep a long GPU run); read it back with :meth:`load`."""
         path = Path(path)
         meta = {"seeds": list(self.seeds), "batch_size": self.batch_size, "n_train": self.n_train,
-                "keys": list(self.metrics)}
+                "keys": list(self.metrics), "probe_keys": list(self.probes)}
         arrays = {f"m{i}": v for i, v in enumerate(self.metrics.values())}
+        arrays.update({f"p{i}": v for i, v in enumerate(self.probes.values())})
         np.savez_compressed(path, steps=self.steps, meta=np.array(json.dumps(meta)), **arrays)
         return path
 
@@ -132,4 +160,5 @@ class History:
         with np.load(path, allow_pickle=False) as f:
             meta = json.loads(str(f["meta"]))
             metrics = {k: f[f"m{i}"] for i, k in enumerate(meta["keys"])}
-            return cls(f["steps"], metrics, tuple(meta["seeds"]), meta["batch_size"], meta["n_train"])
+            probes = {k: f[f"p{i}"] for i, k in enumerate(meta.get("probe_keys", []))}
+            return cls(f["steps"], metrics, tuple(meta["seeds"]), meta["batch_size"], meta["n_train"], probes)

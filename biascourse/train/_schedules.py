@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._checks import integer
+
 Schedule = Callable[[int], float]
 
 
@@ -70,8 +72,7 @@ def milestones_at(total_steps: int, fractions: Sequence[float] = (0.5, 0.75)) ->
     list of int
         ``int(f * total_steps)`` for each fraction, e.g. ``[100, 150]`` for 200 steps.
     """
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
-        raise ValueError(f"total_steps must be an integer >= 1; got {total_steps!r}")
+    total_steps = integer("total_steps", total_steps, 1)
     fractions = [float(f) for f in fractions]
     if any(not 0 < f < 1 for f in fractions) or fractions != sorted(set(fractions)):
         raise ValueError(f"fractions must be strictly increasing values in (0, 1); got {fractions}")
@@ -91,8 +92,7 @@ def linear_warmup(schedule: Schedule, warmup_steps: int) -> Schedule:
     schedule : the schedule to ramp up, e.g. :func:`multistep` or :func:`constant`.
     warmup_steps : length of the ramp, >= 1 (1: no warm-up).
     """
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 1:
-        raise ValueError(f"warmup_steps must be an integer >= 1; got {warmup_steps!r}")
+    warmup_steps = integer("warmup_steps", warmup_steps, 1)
     return lambda step: schedule(step) * min(1.0, (step + 1) / warmup_steps)
 
 
@@ -140,8 +140,7 @@ def weight_decay_shrinkage(schedule: Schedule, total_steps: int, *, lr: float, w
         (1-\\sqrt\\beta)^2` the momentum makes the weight oscillate about zero while it decays, so
         the value can be negative; its magnitude is what weight decay leaves of the weight.
     """
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
-        raise ValueError(f"total_steps must be an integer >= 1; got {total_steps!r}")
+    total_steps = integer("total_steps", total_steps, 1)
     if not lr > 0:
         raise ValueError(f"lr must be > 0; got {lr}")
     if not 0 <= momentum < 1:

@@ -26,14 +26,11 @@ import numpy as np
 import torch
 
 from ..models import ACTIVATIONS, BatchedMLP
-from ..tm import TMParams, sample
+from .._checks import integer
+from ..tm import TMParams, gap_crossings, sample
 from ._data import OnlineData
 from ._history import History
 from ._loop import OPTIMIZERS, log_spaced_steps, train
-
-#: Metrics whose group gap :func:`group_gap` measures: the test loss and the error (1 - accuracy).
-GAP_METRICS = ("loss", "error")
-
 
 def train_teacher_mixture(
     params: TMParams,
@@ -89,14 +86,10 @@ def train_teacher_mixture(
         For a parameter grid instead of one model, non-positive sizes, ``t_max`` or ``eta``, an
         unknown optimizer or activation, or an optimizer other than SGD without ``lr``.
     """
-    hidden = list(hidden)
-    if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
-        raise ValueError(f"hidden widths must be integers >= 1; got {hidden}")
-    hidden = [int(h) for h in hidden]
+    hidden = [integer("hidden width", h, 1) for h in hidden]
     for name, value in (("N", N), ("n_seeds", n_seeds), ("batch_size", batch_size), ("n_test", n_test),
                         ("n_evals", n_evals)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
+        integer(name, value, 1)
     if not np.isfinite(t_max) or t_max <= 0:
         raise ValueError(f"t_max must be in (0, inf); got {t_max}")
     if params.shape != ():
@@ -125,31 +118,9 @@ def train_teacher_mixture(
                  device=device, progress=progress, desc=f"hidden {hidden}")
 
 
-def group_gap(history: History, metric: str = "loss", split: str = "test") -> np.ndarray:
-    """Per-seed gap between the groups, group ``+`` minus group ``-`` (https://biascourse.github.io/biascourse/book/derivations/deep_networks.html#deriv-deep-synthetic).
-
-    Parameters
-    ----------
-    history : a run with per-group metrics (e.g. from :func:`train_teacher_mixture`).
-    metric : ``"loss"`` (the theory's ``eps_+ - eps_-``) or ``"error"`` (the misclassification
-        rates, one minus the accuracies).
-    split : the evaluation set.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (seeds, evaluations); negative where group ``+`` is ahead.
-    """
-    if metric not in GAP_METRICS:
-        raise ValueError(f"metric must be one of {GAP_METRICS}; got {metric!r}")
-    key = "loss" if metric == "loss" else "accuracy"
-    plus, minus = history.get(key, split=split, group="+"), history.get(key, split=split, group="-")
-    return plus - minus if metric == "loss" else minus - plus
-
-
 def measured_crossings(history: History, metric: str = "loss", *, N: int | None = None,
                        tol: float = 0.005) -> np.ndarray:
-    """Crossing times of the seed mean of :func:`group_gap`, found by :func:`gap_crossings`.
+    """Crossing times of the seed mean of :meth:`History.gap`, found by :func:`biascourse.tm.gap_crossings`.
 
     Parameters
     ----------
@@ -163,41 +134,7 @@ def measured_crossings(history: History, metric: str = "loss", *, N: int | None 
     numpy.ndarray
         The crossing times, in ``samples / N`` (or samples); empty when the groups never swap.
     """
-    if N is not None and (isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1):
-        raise ValueError(f"N must be an integer >= 1 or None; got {N!r}")
+    if N is not None:
+        N = integer("N", N, 1)
     t = history.samples / (1 if N is None else N)
-    return gap_crossings(t, group_gap(history, metric).mean(axis=0), tol)
-
-
-def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarray:
-    """Times at which a measured bias gap (e.g. the seed mean of ``eps_+ - eps_-``) changes sign.
-
-    A sign change counts only when the gap goes from below ``-tol`` to above ``tol`` or back, so
-    noise around zero (both groups at the same loss at the start) is not a crossing; its time is
-    found by linear interpolation between the two evaluations around the last zero before it.
-
-    Parameters
-    ----------
-    t : evaluation times, increasing, shape (T,).
-    gap : the gap at those times, shape (T,).
-    tol : half-width of the band around zero that does not count.
-
-    Returns
-    -------
-    numpy.ndarray
-        The crossing times (the theory's are :func:`biascourse.tm.crossings`).
-    """
-    t, gap = np.asarray(t, dtype=float), np.asarray(gap, dtype=float)
-    if t.shape != gap.shape or t.ndim != 1:
-        raise ValueError(f"t and gap must be 1-d arrays of the same length; got {t.shape} and {gap.shape}")
-    times, side = [], 0
-    for k in np.flatnonzero(np.isfinite(gap) & (np.abs(gap) > tol)):
-        new = int(np.sign(gap[k]))
-        if side and new != side:
-            j = k
-            while j > 0 and np.sign(gap[j - 1]) == new:
-                j -= 1
-            a, b = gap[j - 1], gap[j]
-            times.append(t[j - 1] + (t[j] - t[j - 1]) * a / (a - b) if a != b else t[j])
-        side = new
-    return np.array(times)
+    return gap_crossings(t, history.gap(metric).mean(axis=0), tol)

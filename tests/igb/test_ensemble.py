@@ -8,7 +8,7 @@ from biascourse import igb
 
 
 def test_spec_validation_messages():
-    with pytest.raises(ValueError, match="width must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match=r"width must be an integer in \[1, inf\); got 0"):
         igb.MLPSpec(input_dim=3, width=0)
     with pytest.raises(ValueError, match="sigma_w2 must be > 0"):
         igb.MLPSpec(input_dim=3, sigma_w2=0.0)

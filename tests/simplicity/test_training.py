@@ -128,3 +128,49 @@ def test_fit_spectral_validation():
         fit_spectral([a, b], [8], steps=1, record_at=[0])
     with pytest.raises(ValueError, match="seeds"):
         fit_spectral([a], [8], steps=1, record_at=[0], seeds=[0, 1])
+
+
+# Regression: train_with_probes is a wrapper over biascourse.train.train since the two loops were merged. These
+# numbers were printed by the former stand-alone loop of train_with_probes (its own minibatching: one torch
+# generator seeded with `seed`, a permutation per epoch, incomplete last batch skipped; MSE without the 1/2) on
+# the runs below, before the merge; the wrapper reproduces them to float32 rounding.
+_RNG_X = np.random.default_rng(0)
+_X = _RNG_X.standard_normal((20, 5)).astype(np.float32)
+_Y = _RNG_X.integers(0, 3, 20)
+OLD_CE_LOSS = [[1.026216533780098, 0.9957645058631897, 0.9487226814031601, 0.8955215156078339],
+               [1.0925904363393784, 1.0384025871753693, 0.972242921590805, 0.8921951681375504]]
+OLD_CE_ACCURACY = [[0.45, 0.5, 0.5, 0.6], [0.4, 0.55, 0.65, 0.8]]
+OLD_SPECTRAL = [[[0.009629352018237114, 0.006888281088322401, 0.0040430948138237],
+                 [-0.050538912415504456, -0.04436667263507843, -0.038194440305233],
+                 [-0.45242074131965637, -0.4401935040950775, -0.41678717732429504]],
+                [[0.17157043516635895, 0.17152178287506104, 0.17147311568260193],
+                 [-0.03932265564799309, -0.04342605918645859, -0.04752946272492409],
+                 [0.1366727650165558, 0.12884370982646942, 0.12101469188928604]]]
+OLD_MSE_OUTPUTS = [[[-0.013346709311008453, 0.013829812407493591, 0.34615036845207214],
+                    [-0.1319589465856552, -0.08557198941707611, 0.09897208213806152],
+                    [-0.19624611735343933, -0.01720653474330902, -0.05009092390537262]],
+                   [[-0.13170699775218964, 0.12150406837463379, 0.5257809162139893],
+                    [0.3441624343395233, 0.7762816548347473, 1.2976784706115723],
+                    [0.388200581073761, 0.5119885206222534, 0.9492417573928833]]]
+
+
+def test_wrapper_reproduces_the_former_loop_cross_entropy_minibatches():
+    net = BatchedMLP(2, 5, [8], 3, seeds=[0, 1])
+    hist = train_with_probes(net, _X, _Y, loss="cross_entropy", steps=12, record_at=[0, 3, 7, 12],
+                             probes={"loss": loss_probe(_X, _Y), "acc": accuracy_probe(_X, _Y)},
+                             optimizer="adam", lr=1e-2, batch_size=6, seed=3)
+    np.testing.assert_array_equal(hist.steps, [0, 3, 7, 12])
+    np.testing.assert_allclose(hist["loss"], OLD_CE_LOSS, rtol=1e-6)
+    np.testing.assert_allclose(hist["acc"], OLD_CE_ACCURACY)
+
+
+def test_wrapper_reproduces_the_former_loop_mse_full_batch_and_per_network_targets():
+    targets = [SpectralTarget.sample(s, frequencies=(1, 3), n_points=32) for s in (1, 2)]
+    spectral = fit_spectral(targets, [16, 16], steps=15, record_at=[0, 5, 15], lr=1e-2, seeds=[4, 5])
+    np.testing.assert_allclose(spectral.outputs[:, :, :3], OLD_SPECTRAL, rtol=1e-5, atol=1e-7)
+    y = np.stack([np.sin(_X[:, 0]), np.cos(_X[:, 1])]).astype(np.float32)  # one regression target per network
+    net = BatchedMLP(2, 5, [8], 1, seeds=[2, 3])
+    hist = train_with_probes(net, _X, y, loss="mse", steps=10, record_at=[0, 4, 10],
+                             probes={"out": lambda m: m(torch.as_tensor(_X))[..., 0].detach().double().numpy()},
+                             optimizer="sgd", lr=0.05, momentum=0.9, batch_size=7, seed=1)
+    np.testing.assert_allclose(hist["out"][:, :, :3], OLD_MSE_OUTPUTS, rtol=1e-5, atol=1e-7)

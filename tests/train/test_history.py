@@ -53,3 +53,25 @@ def test_cell_accuracy_by_labels():
     np.testing.assert_array_equal(single.cell_accuracy("test", 0, 0), 0.125 * ones)
     with pytest.raises(KeyError, match="available"):
         unsigned.cell_accuracy("test", 0, 0)          # recorded cells, but none for group 0 and class 0
+
+
+def test_probes_round_trip_and_shape_check(tmp_path):
+    probes = {"outputs": np.arange(24.0).reshape(2, 3, 4)}
+    hist = History(np.array([0, 5, 10]), {"test/loss": np.zeros((2, 3))}, (3, 4), batch_size=4, probes=probes)
+    back = History.load(hist.save(tmp_path / "p.npz"))
+    assert list(back.probes) == ["outputs"]
+    np.testing.assert_array_equal(back.probes["outputs"], probes["outputs"])
+    with pytest.raises(ValueError, match=r"probe 'outputs' has shape \(2, 2, 4\); expected \(2, 3\)"):
+        History(np.array([0, 5, 10]), {}, (3, 4), batch_size=4, probes={"outputs": np.zeros((2, 2, 4))})
+
+
+def test_gap_in_loss_and_error():
+    metrics = {"test/loss/group=+": np.array([[0.4, 0.1]]), "test/loss/group=-": np.array([[0.3, 0.3]]),
+               "test/accuracy/group=+": np.array([[0.6, 0.9]]), "test/accuracy/group=-": np.array([[0.7, 0.8]]),
+               "train/loss/group=+": np.array([[1.0, 1.0]]), "train/loss/group=-": np.array([[0.5, 2.0]])}
+    hist = History(np.array([0, 1]), metrics, (0,), batch_size=1)
+    np.testing.assert_allclose(hist.gap(), [[0.1, -0.2]])              # eps_+ - eps_-
+    np.testing.assert_allclose(hist.gap("error"), [[0.1, -0.1]])       # (1 - acc_+) - (1 - acc_-)
+    np.testing.assert_allclose(hist.gap(split="train"), [[0.5, -1.0]])
+    with pytest.raises(ValueError, match=r"metric must be one of \('loss', 'error'\); got 'accuracy'"):
+        hist.gap("accuracy")

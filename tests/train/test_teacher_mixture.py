@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from biascourse import tm
-from biascourse.train import History, group_gap, measured_crossings, train_teacher_mixture
+from biascourse.train import History, measured_crossings, train_teacher_mixture
 
 # the lecture's synthetic set, in the course's reading (alpha as teacher offsets, V = v^2 = 16)
 LECTURE = tm.TMParams(rho=0.7, delta_plus=0.1, delta_minus=1.0, v=4.0, T=0.9, eta=0.01,
@@ -25,10 +25,10 @@ def test_linear_network_with_minibatches_of_100_follows_the_theory_on_the_lectur
         sem = runs.std(axis=0, ddof=1) / np.sqrt(seeds)
         assert np.all(np.abs(runs.mean(axis=0) - eps) < 4 * sem + 0.02), (g, runs.mean(0), eps)
     # the loss of group + falls on the fast clock tau_M (class imbalance), group - barely moves: a large gap
-    assert group_gap(hist)[:, -1].mean() < -0.1
+    assert hist.gap()[:, -1].mean() < -0.1
 
 
-def test_group_gap_and_measured_crossings_by_hand():
+def test_history_gap_and_measured_crossings_by_hand():
     steps = np.arange(6)
     loss_plus = np.array([[0.5, 0.4, 0.3, 0.2, 0.3, 0.4], [0.5, 0.4, 0.3, 0.2, 0.3, 0.4]])
     loss_minus = np.full((2, 6), 0.3)
@@ -37,22 +37,23 @@ def test_group_gap_and_measured_crossings_by_hand():
     metrics = {"test/loss/group=+": loss_plus, "test/loss/group=-": loss_minus,
                "test/accuracy/group=+": acc_plus, "test/accuracy/group=-": acc_minus}
     hist = History(steps, metrics, seeds=(0, 1), batch_size=10)
-    np.testing.assert_allclose(group_gap(hist), loss_plus - loss_minus)
-    np.testing.assert_allclose(group_gap(hist, "error"), acc_minus - acc_plus)  # (1 - acc+) - (1 - acc-)
+    np.testing.assert_allclose(hist.gap(), loss_plus - loss_minus)
+    np.testing.assert_allclose(hist.gap("loss", split="test"), hist.gap())
+    np.testing.assert_allclose(hist.gap("error"), acc_minus - acc_plus)  # (1 - acc+) - (1 - acc-)
     # loss gap: +0.2, +0.1, 0, -0.1, 0, +0.1 -> crossings where it passes 0 (t = samples / N = steps * 10 / 5)
     np.testing.assert_allclose(measured_crossings(hist, N=5, tol=0.05), [4.0, 8.0])
     np.testing.assert_allclose(measured_crossings(hist, "error", tol=0.01), [25.0])  # from +0.05 at 20 to -0.05 at 30
     with pytest.raises(ValueError, match=r"metric must be one of \('loss', 'error'\); got 'accuracy'"):
-        group_gap(hist, "accuracy")
-    with pytest.raises(ValueError, match="N must be an integer >= 1"):
+        hist.gap("accuracy")
+    with pytest.raises(ValueError, match=r"N must be an integer in \[1, inf\); got 0"):
         measured_crossings(hist, N=0)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(hidden=[0]), r"hidden widths must be integers >= 1; got \[0\]"),
-    (dict(hidden=[2.5]), r"hidden widths must be integers >= 1; got \[2.5\]"),
-    (dict(batch_size=0), "batch_size must be an integer >= 1; got 0"),
-    (dict(n_seeds=1.5), "n_seeds must be an integer >= 1; got 1.5"),
+    (dict(hidden=[0]), r"hidden width must be an integer in \[1, inf\); got 0"),
+    (dict(hidden=[2.5]), r"hidden width must be an integer in \[1, inf\); got 2.5"),
+    (dict(batch_size=0), r"batch_size must be an integer in \[1, inf\); got 0"),
+    (dict(n_seeds=1.5), r"n_seeds must be an integer in \[1, inf\); got 1.5"),
     (dict(t_max=-1.0), r"t_max must be in \(0, inf\); got -1.0"),
     (dict(eta=0.0), "eta must be > 0; got 0.0"),
     (dict(optimizer="rmsprop"), r"optimizer must be one of \('sgd', 'adam', 'adamw'\); got 'rmsprop'"),
