@@ -31,8 +31,9 @@ def _peak_rss(pid: int) -> int:
     raise RuntimeError("VmHWM not found: this script needs Linux")
 
 
-def measure(path: Path) -> tuple[float, int]:
-    """Run one notebook; return (seconds, peak kernel memory in bytes)."""
+def measure(path: Path, save: Path | None = None) -> tuple[float, int]:
+    """Run one notebook; return (seconds, peak kernel memory in bytes). With ``save``, the executed
+    notebook is written into that folder (under the same name), e.g. to build the site from it."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=1800, resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
@@ -41,7 +42,13 @@ def measure(path: Path) -> tuple[float, int]:
         for index, cell in enumerate(notebook.cells):
             client.execute_cell(cell, index)
         peak = _peak_rss(pid)
-    return time.perf_counter() - start, peak
+    seconds = time.perf_counter() - start
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        tmp = save / (path.name + ".tmp")
+        nbformat.write(notebook, tmp)
+        tmp.replace(save / path.name)
+    return seconds, peak
 
 
 def write_csv(rows: list[tuple[str, float, int]], path: Path) -> None:
@@ -62,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: every notebook of notebooks/)")
     parser.add_argument("--csv", type=Path, help="also write the table to this CSV file (for book/status.md)")
+    parser.add_argument("--save", type=Path, help="write the executed notebooks into this folder")
     parser.add_argument("--update", action="store_true",
                         help="with --csv: replace only the rows of the notebooks run, keep the others")
     args = parser.parse_args()
@@ -71,7 +79,7 @@ def main() -> None:
     print(f"{'notebook':<34} {'time (s)':>9} {'peak MB':>8} {'of Binder 2 GB':>15}")
     rows = []
     for path in notebooks:
-        seconds, peak = measure(path)
+        seconds, peak = measure(path, args.save)
         rows.append((path.name, seconds, peak))
         print(f"{path.name:<34} {seconds:9.1f} {peak / 1e6:8.0f} {peak / BINDER_BYTES:14.0%}", flush=True)
     if args.csv:
