@@ -114,6 +114,14 @@ def _drawn_values(ax: plt.Axes, axis: str) -> np.ndarray:
     column = 0 if axis == "x" else 1
     parts = []
     for line in ax.get_lines():
+        transform = line.get_transform()
+        # axhline/axvline: one coordinate in data units, the other in axes units (0 to 1) - skip those
+        if transform != ax.transData:
+            blended = (ax.get_xaxis_transform(), ax.get_yaxis_transform())
+            if transform == blended[0] and axis == "y":   # axvline: x in data, y in axes units
+                continue
+            if transform == blended[1] and axis == "x":   # axhline: y in data, x in axes units
+                continue
         parts.append(np.asarray(line.get_xdata() if axis == "x" else line.get_ydata(), dtype=float).ravel())
     for collection in ax.collections:
         if collection.get_transform() == ax.transData:  # bands, error bars: paths in data units

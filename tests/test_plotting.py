@@ -95,3 +95,14 @@ def test_show_returns_the_records_outside_a_notebook():
     plotting.bounded(ax, "error", 0, 1)
     assert plotting.show(fig)[0]["drawn_max"] == 0.3
     plt.close(fig)
+
+
+def test_reference_lines_in_axes_units_are_not_values_drawn():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [0.2, 0.3])
+    ax.axvline(1.5)                      # y runs over axes units 0..1, not data
+    ax.axhline(0.25)                     # a data value on the y-axis: counted
+    plotting.bounded(ax, "BiasAmp", -1, 1)
+    (record,) = plotting.check_bounds(fig)
+    assert record["drawn_min"] == 0.2 and record["drawn_max"] == 0.3
+    plt.close(fig)
