@@ -159,7 +159,16 @@ def exact_count(size: int, rate: float) -> int:
     ``size - round(size * rate)``, does not get it. For their class sizes (6000 and 1000 for
     Fashion-MNIST, 5000 and 1000 for CIFAR-10) and rates (two decimals) this equals their second
     count ``round(size * (1 - rate))``; for other sizes the course keeps the class size exact.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``size`` is not an integer or ``rate`` not a number.
+    ValueError
+        If ``size < 0`` or ``rate`` is outside [0, 1].
     """
+    size = _checks.integer("size", size, 0)
+    rate = _checks.real("rate", rate, 0.0, 1.0)
     return int(np.round(size * rate))
 
 
@@ -322,10 +331,23 @@ def blend(images, overlays, eta: float) -> np.ndarray:
 
     Pillow computes ``I + eta (O - I)`` in single precision and truncates to uint8; this function
     does the same, so it gives Hall et al.'s overlay images bit for bit (checked in the tests).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``images`` or ``overlays`` holds no numbers, or ``eta`` is not a number.
+    ValueError
+        If ``images`` or ``overlays`` holds values outside [0, 255] (NaN included), their shapes
+        do not broadcast together, or ``eta`` is outside [0, 1].
     """
     eta = _checks.real("eta", eta, 0.0, 1.0)
-    base = np.asarray(images).astype(np.float32)
-    mixed = base + np.float32(eta) * (np.asarray(overlays).astype(np.float32) - base)
+    base = _checks.array("images", images, low=0, high=255, nonempty=False).astype(np.float32)
+    over = _checks.array("overlays", overlays, low=0, high=255, nonempty=False).astype(np.float32)
+    try:
+        np.broadcast_shapes(base.shape, over.shape)
+    except ValueError:
+        raise ValueError(f"images and overlays must have the same shape; got {base.shape} and {over.shape}") from None
+    mixed = base + np.float32(eta) * (over - base)
     return mixed.astype(np.uint8)
 
 
