@@ -14,6 +14,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -149,26 +150,32 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
     Raises
     ------
     ValueError
-        If any member is unsafe or the archive format is not recognised.
+        If any member is unsafe, the archive format is not recognised, or the archive is truncated
+        or corrupt (the message names the archive; members are checked, and a compressed archive
+        read to its end, before anything is written).
     """
     archive, dest = Path(archive), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    if tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as tar:
-            members = tar.getmembers()
-            for member in members:
-                _check_member(member.name, dest)
-                if not (member.isfile() or member.isdir()):
-                    raise ValueError(f"archive member {member.name!r} is a link or special file; refusing to extract")
-            _write_members([(m.name, m.isdir(), lambda m=m: tar.extractfile(m)) for m in members], dest)
-        return dest
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            for info in infos:
-                _check_member(info.filename, dest)
-                if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                    raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
-            _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
-        return dest
-    raise ValueError(f"{archive} is neither a tar nor a zip archive")
+    try:
+        if tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as tar:
+                members = tar.getmembers()
+                for member in members:
+                    _check_member(member.name, dest)
+                    if not (member.isfile() or member.isdir()):
+                        raise ValueError(f"archive member {member.name!r} is a link or special file; refusing to extract")
+                _write_members([(m.name, m.isdir(), lambda m=m: tar.extractfile(m)) for m in members], dest)
+            return dest
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                infos = zf.infolist()
+                for info in infos:
+                    _check_member(info.filename, dest)
+                    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                        raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
+                _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
+            return dest
+    except (EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"archive {archive} is truncated or corrupt ({type(err).__name__}: {err}); "
+                         "delete it and download it again") from err
+    raise ValueError(f"{archive} is neither a tar nor a zip archive (or it is truncated or corrupt)")

@@ -408,12 +408,12 @@ def input_moments(x: np.ndarray) -> tuple[float, float]:
         than 2 points, or holds only zeros.
     """
     x = check_array("x", x, nonempty=False)
-    if x.ndim < 2 or x[0].size == 0:
+    if x.ndim < 2 or 0 in x.shape[1:]:
         raise ValueError(f"x must be an array of points, shape (n, ...) with at least one coordinate; got {x.shape}")
+    if len(x) < 2:
+        raise ValueError(f"x needs at least 2 points; got {len(x)}")
     x = x.reshape(len(x), -1)
     n, d = x.shape
-    if n < 2:
-        raise ValueError(f"x needs at least 2 points; got {n}")
     if not np.any(x):
         raise ValueError("x must not be all zeros (its correlation is undefined)")
     norms = (x**2).sum(axis=1).mean()
