@@ -79,6 +79,15 @@ def choice(name: str, value, choices: Iterable):
     return value
 
 
+def _is_text(value) -> bool:
+    if isinstance(value, (str, bytes, np.str_, np.bytes_)):
+        return True
+    try:
+        return np.asarray(value).dtype.kind in "SU"
+    except (TypeError, ValueError):  # ragged or odd objects: the conversion below reports them
+        return False
+
+
 def array(name: str, value, *, ndim: int | Sequence[int] | None = None,
           shape: Sequence[int | None] | None = None, finite: bool = True,
           low: float | None = None, high: float | None = None, nonempty: bool = True,
@@ -89,6 +98,8 @@ def array(name: str, value, *, ndim: int | Sequence[int] | None = None,
     bound is meaningful."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
+    if _is_text(value):  # numpy would read "0.5" as a number
+        raise ArgumentTypeError(f"{name} must be an array of numbers; got text {value!r:.60}")
     try:
         arr = np.asarray(value, dtype=dtype) if dtype is not None else np.asarray(value)
     except (TypeError, ValueError) as error:
@@ -111,7 +122,7 @@ def array(name: str, value, *, ndim: int | Sequence[int] | None = None,
             bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
             raise ValueError(f"{name} must hold finite numbers; got {bad} NaN or infinite value(s)")
         if low is not None or high is not None:
-            values = arr[np.isfinite(arr)] if not finite or allow_inf else arr
+            values = arr[~np.isnan(arr)] if allow_inf else arr[np.isfinite(arr)] if not finite else arr
             if values.size and ((low is not None and values.min() < low) or (high is not None and values.max() > high)):
                 raise ValueError(f"{name} must hold values in {interval_text(low, high)}; "
                                  f"got values from {values.min():g} to {values.max():g}")

@@ -28,7 +28,7 @@ def seed_list(seeds) -> list[int]:
         return list(range(int(seeds)))
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise ArgumentTypeError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds!r}")
-    seeds = [check_seed(s, "each seed") for s in seeds]
+    seeds = [check_seed(s, "each seed in seeds") for s in seeds]
     if not seeds:
         raise ValueError("seeds must be a number of runs in [1, inf) or a non-empty list of seeds; got []")
     return seeds

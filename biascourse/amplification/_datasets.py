@@ -102,6 +102,8 @@ def pixel_statistics(images) -> tuple[tuple, tuple]:
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim not in (3, 4):
         raise ValueError(f"images must be uint8 (n, H, W) or (n, H, W, C); got {images.dtype} {images.shape}")
+    if images.size == 0:
+        raise ValueError(f"images must hold at least one image with pixels; got shape {images.shape}")
     return _pixel_statistics(images, None, None)
 
 
@@ -236,7 +238,10 @@ def inverted_superclasses(
     """
     images, labels = _check_images(images, labels)
     epsilon = _check_epsilon(epsilon)
-    assignment = np.asarray(assignment, dtype=np.int64)
+    assignment = _checks.array("assignment", assignment, dtype=None)
+    if assignment.dtype.kind not in "iub":
+        raise _checks.ArgumentTypeError(f"assignment must hold the super-class 0 or 1 of each class; got {assignment.tolist()}")
+    assignment = assignment.astype(np.int64)
     if assignment.ndim != 1 or not np.isin(assignment, (0, 1)).all() or 2 * assignment.sum() != len(assignment):
         raise ValueError(f"assignment must give each class a super-class 0 or 1, half of the classes each; "
                          f"got {assignment.tolist()}")
@@ -476,5 +481,11 @@ def swap_roles(data: AmplificationDataset) -> AmplificationDataset:
 
     For an inversion data set the new target is "inverted or not" and the new group is the
     super-class. BiasAmp A->T on the swapped set equals BiasAmp T->A on the original one.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``data`` is not an :class:`AmplificationDataset`.
     """
+    _checks.instance("data", data, AmplificationDataset)
     return replace(data, y=data.group, group=data.y, task_names=data.group_names, group_names=data.task_names)

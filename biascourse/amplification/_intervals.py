@@ -47,7 +47,7 @@ def _seed_values(values, axis, what: str) -> np.ndarray:
     axis = _checks.integer("axis", axis, -values.ndim, values.ndim - 1)
     values = np.moveaxis(values, axis, 0)
     if values.shape[0] < 2:
-        raise ValueError(f"{what} needs at least 2 seeds; got {values.shape[0]}")
+        raise ValueError(f"{what} needs at least 2 seeds; got {values.shape[0]} (values along axis {axis})")
     if np.isnan(values).any():
         raise ValueError("values contain NaN (an undefined metric); fix it before averaging over seeds")
     if np.isinf(values).any():

@@ -6,6 +6,7 @@ leaves a file that looks valid.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -17,6 +18,8 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+
+from .._checks import real
 
 _CHUNK = 1 << 20
 
@@ -81,9 +84,14 @@ def download(urls: str | Sequence[str], dest: str | os.PathLike, sha256: str, ti
         If a mirror delivered a file with a different digest (nothing is left on disk).
     DatasetUnavailableError
         If no mirror could be reached (e.g. offline); the message lists the URLs and ``dest``.
+    ValueError
+        If ``timeout`` is not in (0, inf) (a non-number is an ``ArgumentTypeError``) or ``urls`` is empty.
     """
+    timeout = real("timeout", timeout, 0, low_open=True)
     dest = Path(dest)
     urls = [urls] if isinstance(urls, str) else list(urls)
+    if not urls:
+        raise ValueError("urls must hold at least one URL")
     if dest.exists():
         try:
             return verify_sha256(dest, sha256)
@@ -117,6 +125,17 @@ def download(urls: str | Sequence[str], dest: str | os.PathLike, sha256: str, ti
         f"could not download {dest.name} (no internet connection?). Tried:\n  " + "\n  ".join(errors)
         + f"\nDownload it by hand from {urls[0]} and save it as {dest}"
     )
+
+
+def _read_compressed_to_end(archive: Path) -> None:
+    """Decompress a gzip archive to its end (raising EOFError or zlib.error when it is cut or damaged):
+    tarfile stops at the last member and would not notice a lost trailer."""
+    with open(archive, "rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            return
+    with gzip.open(archive, "rb") as stream:
+        while stream.read(_CHUNK):
+            pass
 
 
 def _check_member(name: str, dest: Path) -> Path:
@@ -157,6 +176,7 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
     archive, dest = Path(archive), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     try:
+        _read_compressed_to_end(archive)
         if tarfile.is_tarfile(archive):
             with tarfile.open(archive) as tar:
                 members = tar.getmembers()
@@ -175,7 +195,7 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
                         raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
                 _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
             return dest
-    except (EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as err:
+    except (EOFError, gzip.BadGzipFile, tarfile.TarError, zipfile.BadZipFile, zlib.error) as err:
         raise ValueError(f"archive {archive} is truncated or corrupt ({type(err).__name__}: {err}); "
                          "delete it and download it again") from err
     raise ValueError(f"{archive} is neither a tar nor a zip archive (or it is truncated or corrupt)")

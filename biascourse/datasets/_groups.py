@@ -319,6 +319,8 @@ def class_group_mixture(
     rng = np.random.default_rng(check_seed(seed))
     _check_class_groups(groups)
     labels = np.asarray(labels)
+    if len(labels) != len(images):
+        raise ValueError(f"images and labels must have the same length; got {len(images)} and {len(labels)}")
     cells = _cell_counts(n, rho, positive_fraction)
     perm = rng.permutation(len(labels))
     pools = {}
@@ -377,6 +379,9 @@ def celeba_attribute_pair(
     size : side of the square images loaded.
     """
     rng = np.random.default_rng(check_seed(seed))
+    for name, value in (("target", target), ("group", group)):
+        if value not in table.names:
+            raise ValueError(f"{name} must be one of CelebA's {len(table.names)} attributes {table.names}; got {value!r}")
     y_all = 2 * table.column(target).astype(np.int64) - 1
     g_all = 2 * table.column(group).astype(np.int64) - 1
     if rho is None and positive_fraction is None:
