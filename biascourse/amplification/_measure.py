@@ -384,12 +384,9 @@ def accuracy_table(task, attribute, predicted, *, n_tasks: int | None = None, n_
 
     Raises
     ------
-    ArgumentTypeError
-        If a label array holds anything but integers, or ``n_tasks`` / ``n_attributes`` is not an integer.
-    ValueError
-        If ``task``, ``attribute`` and ``predicted`` have different lengths, hold no sample or a
-        negative value, or a value at or above ``n_tasks`` / ``n_attributes``; on an empty cell
-        with ``empty="raise"``; on an unknown ``empty``.
+    ArgumentTypeError, ValueError
+        For the label arrays and table sizes as :func:`bias_amplification`; ValueError on an empty
+        cell with ``empty="raise"`` or an unknown ``empty``.
     """
     _checks.choice("empty", empty, EMPTY)
     task, attribute, predicted = _labels(task=task, attribute=attribute, predicted=predicted)

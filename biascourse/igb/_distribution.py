@@ -102,10 +102,8 @@ def g0_variance(gamma: np.ndarray | float) -> np.ndarray:
 
     Raises
     ------
-    ArgumentTypeError
-        If ``gamma`` holds no numbers.
-    ValueError
-        If ``gamma`` holds NaN or a negative value.
+    ArgumentTypeError, ValueError
+        As :func:`c_from_gamma` (``gamma`` not numeric, NaN or negative).
     """
     return np.arcsin(c_from_gamma(gamma)) / (2.0 * np.pi)
 
@@ -115,10 +113,8 @@ def expected_gmax(gamma: np.ndarray | float) -> np.ndarray:
 
     Raises
     ------
-    ArgumentTypeError
-        If ``gamma`` holds no numbers.
-    ValueError
-        If ``gamma`` holds NaN or a negative value.
+    ArgumentTypeError, ValueError
+        As :func:`c_from_gamma` (``gamma`` not numeric, NaN or negative).
     """
     return 0.5 + np.arctan(np.sqrt(_check_gamma(gamma))) / np.pi
 

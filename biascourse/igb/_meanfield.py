@@ -81,12 +81,9 @@ def correlation_map(
 
     Raises
     ------
-    ArgumentTypeError
-        If an argument holds no numbers.
-    ValueError
-        If an argument holds NaN or infinite values or lies outside its range (``q``,
-        ``sigma_w2``, ``sigma_b2`` in [0, inf), ``c`` in [-1, 1]), the arrays do not broadcast
-        together, or ``activation`` is unknown.
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
     # clipped: rounding can put the map a few ulp above 1, and its output is fed back in as ``c``
@@ -104,12 +101,9 @@ def chi_1(q: np.ndarray, sigma_w2: np.ndarray, activation: str | Activation) -> 
 
     Raises
     ------
-    ArgumentTypeError
-        If an argument holds no numbers.
-    ValueError
-        If an argument holds NaN or infinite values or lies outside its range (``q``,
-        ``sigma_w2``, ``sigma_b2`` in [0, inf), ``c`` in [-1, 1]), the arrays do not broadcast
-        together, or ``activation`` is unknown.
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
     return _chi_1(*_checked(q=q, sigma_w2=sigma_w2), phi)
@@ -128,12 +122,9 @@ def fixed_point_q(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
 
     Raises
     ------
-    ArgumentTypeError
-        If an argument holds no numbers.
-    ValueError
-        If an argument holds NaN or infinite values or lies outside its range (``q``,
-        ``sigma_w2``, ``sigma_b2`` in [0, inf), ``c`` in [-1, 1]), the arrays do not broadcast
-        together, or ``activation`` is unknown.
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
     return _fixed_point_q(*_checked(sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi)
@@ -173,12 +164,9 @@ def fixed_point_c(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
 
     Raises
     ------
-    ArgumentTypeError
-        If an argument holds no numbers.
-    ValueError
-        If an argument holds NaN or infinite values or lies outside its range (``q``,
-        ``sigma_w2``, ``sigma_b2`` in [0, inf), ``c`` in [-1, 1]), the arrays do not broadcast
-        together, or ``activation`` is unknown.
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
     return _fixed_point_c(*_checked(sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi)
