@@ -38,11 +38,19 @@ class TMParams:
     m_plus, m_minus : teacher-shift overlaps ``W_T^+- . v / N``; the Gram matrix of
         ``(W_T^+, W_T^-, v)`` must be positive semi-definite.
     eta : SGD learning rate, > 0. Values at or above :attr:`eta_max` are allowed, but the
-        student norm Q then diverges (``solve`` and ``simulate`` warn).
+        student norm Q then diverges (``solve`` and ``simulate`` warn, ``fixed_point`` raises).
     eta_b : learning rate of the trainable student bias b (the extension of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias, updated as
         ``b <- b + eta_b e / N``); the default 0 is the paper's student without a trained bias.
 
     Every field may be a numpy array; the fields broadcast together to :attr:`shape`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If a field is not a number or an array of numbers.
+    ValueError
+        If a field is NaN or infinite or outside its range (given above), the array-valued
+        fields do not broadcast together, or the teachers and the shift have no valid Gram matrix.
 
     Examples
     --------
