@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["ArgumentTypeError", "integer", "real", "choice", "array", "same_length", "interval_text"]
+__all__ = ["ArgumentTypeError", "integer", "real", "choice", "array", "same_length", "instance", "interval_text"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -79,14 +79,27 @@ def choice(name: str, value, choices: Iterable):
     return value
 
 
+def _is_text(value) -> bool:
+    if isinstance(value, (str, bytes, np.str_, np.bytes_)):
+        return True
+    try:
+        return np.asarray(value).dtype.kind in "SU"
+    except (TypeError, ValueError):  # ragged or odd objects: the conversion below reports them
+        return False
+
+
 def array(name: str, value, *, ndim: int | Sequence[int] | None = None,
           shape: Sequence[int | None] | None = None, finite: bool = True,
           low: float | None = None, high: float | None = None, nonempty: bool = True,
-          dtype=float) -> np.ndarray:
+          dtype=float, allow_inf: bool = False) -> np.ndarray:
     """``value`` as a numpy array, checked for dimension, shape (None = any size), emptiness,
-    finiteness and a closed range ``[low, high]``. Torch tensors are accepted (moved to the CPU)."""
+    finiteness and a closed range ``[low, high]``. Torch tensors are accepted (moved to the CPU).
+    ``allow_inf=True`` (with ``finite=True``) rejects NaN only, for arguments where an infinite
+    bound is meaningful."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
+    if _is_text(value):  # numpy would read "0.5" as a number
+        raise ArgumentTypeError(f"{name} must be an array of numbers; got text {value!r:.60}")
     try:
         arr = np.asarray(value, dtype=dtype) if dtype is not None else np.asarray(value)
     except (TypeError, ValueError) as error:
@@ -103,11 +116,13 @@ def array(name: str, value, *, ndim: int | Sequence[int] | None = None,
     if nonempty and arr.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
     if np.issubdtype(arr.dtype, np.number) and arr.size:
-        if finite and not np.all(np.isfinite(arr)):
+        if finite and allow_inf and np.any(np.isnan(arr)):
+            raise ValueError(f"{name} must not hold NaN; got {int(np.count_nonzero(np.isnan(arr)))} NaN value(s)")
+        if finite and not allow_inf and not np.all(np.isfinite(arr)):
             bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
             raise ValueError(f"{name} must hold finite numbers; got {bad} NaN or infinite value(s)")
         if low is not None or high is not None:
-            values = arr[np.isfinite(arr)] if not finite else arr
+            values = arr[~np.isnan(arr)] if allow_inf else arr[np.isfinite(arr)] if not finite else arr
             if values.size and ((low is not None and values.min() < low) or (high is not None and values.max() > high)):
                 raise ValueError(f"{name} must hold values in {interval_text(low, high)}; "
                                  f"got values from {values.min():g} to {values.max():g}")
@@ -121,3 +136,12 @@ def same_length(**arrays) -> int:
         described = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"{' and '.join(lengths)} must have the same length; {described}")
     return next(iter(lengths.values()), 0)
+
+
+def instance(name: str, value, kind: type | tuple[type, ...]):
+    """``value``, checked to be an instance of ``kind``; else :class:`ArgumentTypeError` naming it."""
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wanted = " or ".join(k.__name__ for k in kinds)
+        raise ArgumentTypeError(f"{name} must be a {wanted}; got {type(value).__name__} ({value!r:.60})")
+    return value

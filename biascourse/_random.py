@@ -6,13 +6,15 @@ import random
 import numpy as np
 import torch
 
+from ._checks import ArgumentTypeError
+
 MAX_SEED = 2**32 - 1
 
 
 def check_seed(seed: int, name: str = "seed") -> int:
     """Validate a seed: an integer in [0, 2**32 - 1]. Returns it as a Python int."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer in [0, {MAX_SEED}]; got {seed!r}")
+        raise ArgumentTypeError(f"{name} must be an integer in [0, {MAX_SEED}]; got {seed!r}")
     if not 0 <= int(seed) <= MAX_SEED:
         raise ValueError(f"{name} must be in [0, {MAX_SEED}]; got {seed}")
     return int(seed)
@@ -24,7 +26,9 @@ def seed_list(seeds) -> list[int]:
         if seeds < 1:
             raise ValueError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds}")
         return list(range(int(seeds)))
-    seeds = [check_seed(s, "each seed") for s in seeds]
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ArgumentTypeError(f"seeds must be a number of runs in [1, inf) or a list of seeds; got {seeds!r}")
+    seeds = [check_seed(s, "each seed in seeds") for s in seeds]
     if not seeds:
         raise ValueError("seeds must be a number of runs in [1, inf) or a non-empty list of seeds; got []")
     return seeds

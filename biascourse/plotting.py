@@ -11,6 +11,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import _checks as checks
+
 #: Colour of each sub-population and of the total.
 COLORS = {"+": "#1f5fbf", "-": "#d62728", "total": "#7b3fa0"}
 #: Lighter shades of the group colours, for bands and shaded regions.
@@ -71,11 +73,23 @@ def mean_std_band(
     ``band="std"``: mean ± one standard deviation over the runs; ``band="range"``: from the lowest
     to the highest run, a band that can never leave the range of the quantity (use it for a bounded
     quantity measured over a few runs, where mean ± std can cross the bound).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``runs`` or ``x`` holds no numbers, or ``axis`` is not an integer.
+    ValueError
+        If ``band`` is unknown, ``runs`` is empty, ``axis`` is not an axis of ``runs``, or ``x`` does
+        not have one entry per point of the mean.
     """
-    if band not in BANDS:
-        raise ValueError(f"band must be one of {BANDS}; got {band!r}")
-    runs = np.asarray(runs, dtype=float)
+    checks.choice("band", band, BANDS)
+    runs = checks.array("runs", runs, finite=False)
+    axis = checks.integer("axis", axis, -runs.ndim, runs.ndim - 1) if runs.ndim else 0
+    x = checks.array("x", x, finite=False, nonempty=False)
     mean = runs.mean(axis=axis)
+    if x.shape != np.shape(mean):
+        raise ValueError(f"x must have one entry per point of the mean over axis {axis}, shape {np.shape(mean)}; "
+                         f"got {x.shape}")
     if band == "range":
         low, high = runs.min(axis=axis), runs.max(axis=axis)
     else:
@@ -96,9 +110,18 @@ def bounded(ax: plt.Axes, quantity: str, low: float | None = None, high: float |
     :func:`show` then checks that nothing drawn on that axis (lines, markers, error bars, bands)
     leaves the range, and refuses to show a figure that does: an error rate below 0 or an accuracy
     above 1 is a bug in the figure, not a result. Returns ``ax``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``low`` or ``high`` is given but not a number.
+    ValueError
+        If ``axis`` is not ``"x"`` or ``"y"``, no bound is given, a bound is NaN or infinite, or
+        ``low >= high``.
     """
-    if axis not in ("x", "y"):
-        raise ValueError(f"axis must be 'x' or 'y'; got {axis!r}")
+    checks.choice("axis", axis, ("x", "y"))
+    low = None if low is None else checks.real("low", low)
+    high = None if high is None else checks.real("high", high)
     if low is None and high is None:
         raise ValueError("bounded needs a lower bound low, an upper bound high, or both")
     if low is not None and high is not None and not low < high:

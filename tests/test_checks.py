@@ -61,3 +61,15 @@ def test_same_length_names_both_arrays():
     assert checks.same_length(a=[1, 2], b=np.zeros(2)) == 2
     with pytest.raises(ValueError, match="y_true and y_pred must have the same length; y_true has 2, y_pred has 3"):
         checks.same_length(y_true=[1, 2], y_pred=[1, 2, 3])
+
+
+def test_array_allow_inf_rejects_nan_only():
+    assert np.isinf(checks.array("h", [np.inf, 0.0], allow_inf=True)[0])
+    with pytest.raises(ValueError, match="h must not hold NaN; got 1 NaN"):
+        checks.array("h", [np.nan, 0.0], allow_inf=True)
+
+
+def test_instance_names_the_parameter_and_the_kind():
+    assert checks.instance("n", 3, int) == 3
+    with pytest.raises(checks.ArgumentTypeError, match="params must be a dict or list; got int"):
+        checks.instance("params", 3, (dict, list))

@@ -69,3 +69,36 @@ def test_real_gpu_is_chosen():
     assert bc.get_device().type == "cuda"
     with pytest.raises(RuntimeError, match="device"):
         bc.get_device(f"cuda:{torch.cuda.device_count()}")
+
+
+@pytest.mark.parametrize("name", ["tpu", "gpu", "CUDA", "cuda:x"])
+def test_resolve_device_rejects_unknown_names_like_the_environment_variable(name):
+    with pytest.raises(ValueError, match=rf"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got '{name}'"):
+        _device.resolve_device(name)
+
+
+def test_resolve_device_types_and_defaults():
+    assert _device.resolve_device(None) == torch.device("cpu")
+    assert _device.resolve_device(torch.device("cpu")) == torch.device("cpu")
+    with pytest.raises(TypeError, match="device must be"):
+        _device.resolve_device(3)
+
+
+def test_resolve_device_unavailable_is_a_value_error_and_a_runtime_error(no_accelerator):
+    for name in ("cuda", "cuda:7", torch.device("cuda", 7), "mps"):
+        with pytest.raises(_device.DeviceUnavailableError) as info:
+            _device.resolve_device(name)
+        assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+
+
+def test_public_functions_resolve_device_arguments(no_accelerator):
+    from biascourse import igb, tm
+
+    params = tm.TMParams()
+    for call in (lambda d: tm.simulate(params, 10, 0.1, 1, device=d),
+                 lambda d: tm.sample(params, 2, 5, 0, backend="torch", device=d),
+                 lambda d: igb.init_statistics(igb.MLPSpec(input_dim=3), [[0.0, 1.0, 2.0]] * 2, 2, 0, device=d)):
+        with pytest.raises(ValueError, match="device must be"):
+            call("tpu")
+        with pytest.raises(ValueError, match="cuda:7"):
+            call("cuda:7")

@@ -105,4 +105,21 @@ def test_reference_lines_in_axes_units_are_not_values_drawn():
     plotting.bounded(ax, "BiasAmp", -1, 1)
     (record,) = plotting.check_bounds(fig)
     assert record["drawn_min"] == 0.2 and record["drawn_max"] == 0.3
+
+
+def test_bad_arguments_of_the_band_and_the_bounds_name_the_parameter():
+    fig, ax = plt.subplots()
+    runs = np.array([[0.0, 0.1], [0.02, 0.9]])
+    with pytest.raises(ValueError, match=r"x must have one entry per point of the mean over axis 0, shape \(2,\); got \(3,\)"):
+        plotting.mean_std_band(ax, [0, 1, 2], runs, "k")
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-2, 1\]; got 2"):
+        plotting.mean_std_band(ax, [0, 1], runs, "k", axis=2)
+    with pytest.raises(ValueError, match="runs must not be empty"):
+        plotting.mean_std_band(ax, [], np.zeros((3, 0)), "k")
+    with pytest.raises(TypeError, match="runs must be an array of numbers"):
+        plotting.mean_std_band(ax, [0, 1], "runs", "k")
+    with pytest.raises(ValueError, match=r"high must be a finite number"):
+        plotting.bounded(ax, "error", 0, float("nan"))
+    with pytest.raises(TypeError, match=r"low must be a real number"):
+        plotting.bounded(ax, "error", "0", 1)
     plt.close(fig)

@@ -56,14 +56,25 @@ def binned_calibration(confidence, correct, n_bins: int = N_BINS) -> Calibration
 
     Raises
     ------
+    ArgumentTypeError
+        If ``confidence`` or ``correct`` holds no numbers, or ``n_bins`` is not an integer.
     ValueError
-        If a confidence is outside (0, 1] (Hall et al.'s code asserts that none equals 0).
+        If a confidence is NaN or outside (0, 1] (Hall et al.'s code asserts that none equals 0),
+        ``confidence`` holds no sample, ``correct`` holds anything but 0/1 or has another length
+        than ``confidence``, or ``n_bins < 1``.
     """
     n_bins = _checks.integer("n_bins", n_bins, 1)
-    confidence = np.asarray(confidence, dtype=np.float64)
-    correct = np.broadcast_to(np.asarray(correct, dtype=np.float64), confidence.shape)
+    confidence = _checks.array("confidence", confidence, finite=False, nonempty=False, dtype=np.float64)
+    correct = _checks.array("correct", correct, nonempty=False, dtype=np.float64)
     if confidence.ndim == 0 or confidence.shape[-1] == 0:
         raise ValueError("confidence must hold at least one sample")
+    if not np.all((correct == 0) | (correct == 1)):
+        raise ValueError("correct must hold booleans or 0/1 (whether each prediction is right)")
+    try:
+        correct = np.broadcast_to(correct, confidence.shape)
+    except ValueError:
+        raise ValueError(f"confidence and correct must have the same length (one entry per sample); "
+                         f"got shapes {confidence.shape} and {correct.shape}") from None
     if not np.all((confidence > 0) & (confidence <= 1)):
         bad = confidence[~((confidence > 0) & (confidence <= 1))].ravel()[0]
         raise ValueError(f"confidence must be in (0, 1]; got {bad}")
@@ -96,10 +107,32 @@ def calibration(logits, labels, n_bins: int = N_BINS) -> Calibration:
     logits : (..., n, C) array or tensor.
     labels : true classes (n,) or (..., n).
     n_bins : number of bins (15 as in Hall et al.).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``logits`` or ``labels`` holds no numbers (``labels``: no integers).
+    ValueError
+        If ``logits`` is not (..., n, C) with C >= 1 or holds NaN or infinite values, ``labels``
+        holds a value outside [0, C) or has another length than the logits, or ``n_bins < 1``.
     """
-    logits = torch.as_tensor(np.asarray(logits) if not isinstance(logits, torch.Tensor) else logits)
+    array = _checks.array("logits", logits)
+    if array.ndim < 2:
+        raise ValueError(f"logits must have shape (..., n, C); got {array.shape}")
+    labels = _checks.array("labels", labels, dtype=None)
+    if labels.dtype.kind not in "iu" or labels.ndim == 0:
+        raise _checks.ArgumentTypeError(f"labels must be an array of integer classes (..., n); got dtype {labels.dtype}")
+    if labels.min() < 0 or labels.max() >= array.shape[-1]:
+        raise ValueError(f"labels must hold classes in [0, C) = [0, {array.shape[-1]}); "
+                         f"got values from {labels.min()} to {labels.max()}")
+    try:
+        np.broadcast_shapes(array.shape[:-1], labels.shape)
+    except ValueError:
+        raise ValueError(f"logits (..., n, C) and labels (..., n) must have the same number of samples; "
+                         f"got shapes {array.shape} and {labels.shape}") from None
+    logits = torch.as_tensor(logits) if isinstance(logits, torch.Tensor) else torch.as_tensor(array)
     probs = torch.softmax(logits.double(), dim=-1)
     confidence, predicted = probs.max(dim=-1)
-    correct = predicted.cpu().numpy() == np.asarray(labels)
+    correct = predicted.cpu().numpy() == labels
     return binned_calibration(confidence.cpu().numpy(), correct, n_bins)
 

@@ -102,6 +102,8 @@ def pixel_statistics(images) -> tuple[tuple, tuple]:
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim not in (3, 4):
         raise ValueError(f"images must be uint8 (n, H, W) or (n, H, W, C); got {images.dtype} {images.shape}")
+    if images.size == 0:
+        raise ValueError(f"images must hold at least one image with pixels; got shape {images.shape}")
     return _pixel_statistics(images, None, None)
 
 
@@ -159,7 +161,16 @@ def exact_count(size: int, rate: float) -> int:
     ``size - round(size * rate)``, does not get it. For their class sizes (6000 and 1000 for
     Fashion-MNIST, 5000 and 1000 for CIFAR-10) and rates (two decimals) this equals their second
     count ``round(size * (1 - rate))``; for other sizes the course keeps the class size exact.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``size`` is not an integer or ``rate`` not a number.
+    ValueError
+        If ``size < 0`` or ``rate`` is outside [0, 1].
     """
+    size = _checks.integer("size", size, 0)
+    rate = _checks.real("rate", rate, 0.0, 1.0)
     return int(np.round(size * rate))
 
 
@@ -227,7 +238,10 @@ def inverted_superclasses(
     """
     images, labels = _check_images(images, labels)
     epsilon = _check_epsilon(epsilon)
-    assignment = np.asarray(assignment, dtype=np.int64)
+    assignment = _checks.array("assignment", assignment, dtype=None)
+    if assignment.dtype.kind not in "iub":
+        raise _checks.ArgumentTypeError(f"assignment must hold the super-class 0 or 1 of each class; got {assignment.tolist()}")
+    assignment = assignment.astype(np.int64)
     if assignment.ndim != 1 or not np.isin(assignment, (0, 1)).all() or 2 * assignment.sum() != len(assignment):
         raise ValueError(f"assignment must give each class a super-class 0 or 1, half of the classes each; "
                          f"got {assignment.tolist()}")
@@ -322,10 +336,23 @@ def blend(images, overlays, eta: float) -> np.ndarray:
 
     Pillow computes ``I + eta (O - I)`` in single precision and truncates to uint8; this function
     does the same, so it gives Hall et al.'s overlay images bit for bit (checked in the tests).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``images`` or ``overlays`` holds no numbers, or ``eta`` is not a number.
+    ValueError
+        If ``images`` or ``overlays`` holds values outside [0, 255] (NaN included), their shapes
+        do not broadcast together, or ``eta`` is outside [0, 1].
     """
     eta = _checks.real("eta", eta, 0.0, 1.0)
-    base = np.asarray(images).astype(np.float32)
-    mixed = base + np.float32(eta) * (np.asarray(overlays).astype(np.float32) - base)
+    base = _checks.array("images", images, low=0, high=255, nonempty=False).astype(np.float32)
+    over = _checks.array("overlays", overlays, low=0, high=255, nonempty=False).astype(np.float32)
+    try:
+        np.broadcast_shapes(base.shape, over.shape)
+    except ValueError:
+        raise ValueError(f"images and overlays must have the same shape; got {base.shape} and {over.shape}") from None
+    mixed = base + np.float32(eta) * (over - base)
     return mixed.astype(np.uint8)
 
 
@@ -454,5 +481,11 @@ def swap_roles(data: AmplificationDataset) -> AmplificationDataset:
 
     For an inversion data set the new target is "inverted or not" and the new group is the
     super-class. BiasAmp A->T on the swapped set equals BiasAmp T->A on the original one.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``data`` is not an :class:`AmplificationDataset`.
     """
+    _checks.instance("data", data, AmplificationDataset)
     return replace(data, y=data.group, group=data.y, task_names=data.group_names, group_names=data.task_names)

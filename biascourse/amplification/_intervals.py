@@ -39,6 +39,22 @@ def _check_level(level: float) -> float:
     return _checks.real("level", level, 0.0, 1.0, low_open=True, high_open=True)
 
 
+def _seed_values(values, axis, what: str) -> np.ndarray:
+    """Values with one entry per seed, the seed axis first: numbers, no NaN or infinity, at least 2 seeds."""
+    values = _checks.array("values", values, finite=False, nonempty=False, dtype=np.float64)
+    if values.ndim == 0:
+        raise ValueError(f"values must hold one value per seed along axis; got a single number {float(values):g}")
+    axis = _checks.integer("axis", axis, -values.ndim, values.ndim - 1)
+    values = np.moveaxis(values, axis, 0)
+    if values.shape[0] < 2:
+        raise ValueError(f"{what} needs at least 2 seeds; got {values.shape[0]} (values along axis {axis})")
+    if np.isnan(values).any():
+        raise ValueError("values contain NaN (an undefined metric); fix it before averaging over seeds")
+    if np.isinf(values).any():
+        raise ValueError("values must hold finite numbers; got an infinite value (a diverged run?)")
+    return values
+
+
 def seed_interval(values, axis: int = 0, level: float = 0.95) -> Interval:
     """Mean over seeds with a Student-t confidence interval, ``mean ± t_{K-1} s / sqrt(K)``.
 
@@ -50,18 +66,17 @@ def seed_interval(values, axis: int = 0, level: float = 0.95) -> Interval:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``values`` holds no numbers, or ``axis`` is not an integer or ``level`` not a number.
     ValueError
-        With fewer than two seeds (no spread to estimate), or NaN values.
+        With fewer than two seeds (no spread to estimate), NaN or infinite values, an ``axis``
+        outside the array, or ``level`` outside (0, 1).
     """
     level = _check_level(level)
-    values = np.asarray(values, dtype=np.float64)
-    k = values.shape[axis]
-    if k < 2:
-        raise ValueError(f"a confidence interval over seeds needs at least 2 seeds; got {k}")
-    if np.isnan(values).any():
-        raise ValueError("values contain NaN (an undefined metric); fix it before averaging over seeds")
-    mean = values.mean(axis=axis)
-    half = stats.t.ppf(0.5 + level / 2, k - 1) * values.std(axis=axis, ddof=1) / np.sqrt(k)
+    values = _seed_values(values, axis, "a confidence interval over seeds")
+    k = values.shape[0]
+    mean = values.mean(axis=0)
+    half = stats.t.ppf(0.5 + level / 2, k - 1) * values.std(axis=0, ddof=1) / np.sqrt(k)
     return Interval(mean, mean - half, mean + half, level)
 
 
@@ -83,14 +98,31 @@ def bootstrap_interval(statistic: Callable[..., np.ndarray], *samples, n_resampl
     seed : seed of the resampling.
     chunk : resamples evaluated per call (bounds the memory).
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``statistic`` is not callable, a sample holds no numbers, or ``n_resamples``, ``chunk``
+        or ``seed`` is not an integer.
+    ValueError
+        If no sample array is given, a sample is a single number or empty (no sample to resample),
+        the samples differ in their number of samples, ``n_resamples < 2``, ``chunk < 1`` or
+        ``level`` is outside (0, 1).
+
     Examples
     --------
     >>> ci = bootstrap_interval(lambda t, a, p: bias_amplification(t, a, p).value, task, group, pred, seed=0)
     """
+    if not callable(statistic):
+        raise _checks.ArgumentTypeError(f"statistic must be a callable, statistic(*resampled) -> values; got {statistic!r}")
     level = _check_level(level)
     n_resamples = _checks.integer("n_resamples", n_resamples, 2)
     chunk = _checks.integer("chunk", chunk, 1)
-    arrays = [np.asarray(s) for s in samples]
+    if not samples:
+        raise ValueError("samples must hold at least one array of samples (the arrays passed after statistic)")
+    arrays = [_checks.array("samples", s, dtype=None, finite=False, nonempty=False) for s in samples]
+    if any(a.ndim == 0 or a.shape[-1] == 0 for a in arrays):
+        raise ValueError(f"samples must be arrays whose last axis holds at least one sample; got shapes "
+                         f"{[a.shape for a in arrays]}")
     n = arrays[0].shape[-1]
     if any(a.shape[-1] != n for a in arrays):
         raise ValueError(f"all samples must have the same last axis; got {[a.shape for a in arrays]}")
@@ -130,17 +162,16 @@ def seed_bootstrap_interval(values, axis: int = 0, level: float = 0.95, n_resamp
 
     Raises
     ------
+    ArgumentTypeError
+        If ``values`` holds no numbers, or ``axis``, ``n_resamples`` or ``seed`` is not an integer.
     ValueError
-        With fewer than two seeds, or NaN values.
+        With fewer than two seeds, NaN or infinite values, an ``axis`` outside the array,
+        ``level`` outside (0, 1) or ``n_resamples < 2``.
     """
     level = _check_level(level)
     n_resamples = _checks.integer("n_resamples", n_resamples, 2)
-    values = np.moveaxis(np.asarray(values, dtype=np.float64), axis, 0)
+    values = _seed_values(values, axis, "a bootstrap over seeds")
     k = values.shape[0]
-    if k < 2:
-        raise ValueError(f"a bootstrap over seeds needs at least 2 seeds; got {k}")
-    if np.isnan(values).any():
-        raise ValueError("values contain NaN (an undefined metric); fix it before averaging over seeds")
     rng = np.random.default_rng(check_seed(seed))
     means = values[rng.integers(0, k, size=(n_resamples, k))].mean(axis=1)
     low, high = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2], axis=0)
@@ -189,6 +220,14 @@ def sweep_optimum(values, kind: str = "min", n_resamples: int = 2000, *, seed: i
     -------
     SweepOptimum
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``values`` holds no numbers, or ``n_resamples`` or ``seed`` is not an integer.
+    ValueError
+        If ``values`` is not (K, C) with K >= 2 and C >= 2, holds NaN or infinite values, ``kind``
+        is unknown or ``n_resamples < 2``.
+
     Examples
     --------
     >>> sweep_optimum([[3, 1, 2], [4, 2, 3]], seed=0).best, sweep_optimum([[3, 1, 2], [4, 2, 3]], seed=0).interior
@@ -196,12 +235,14 @@ def sweep_optimum(values, kind: str = "min", n_resamples: int = 2000, *, seed: i
     """
     _checks.choice("kind", kind, ("min", "max"))
     n_resamples = _checks.integer("n_resamples", n_resamples, 2)
-    values = np.asarray(values, dtype=np.float64)
+    values = _checks.array("values", values, finite=False, nonempty=False, dtype=np.float64)
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
         raise ValueError(f"values must be a (K, C) array with K >= 2 seeds and C >= 2 configurations; "
                          f"got shape {values.shape}")
     if np.isnan(values).any():
         raise ValueError("values contain NaN (an undefined metric); fix it before looking for an optimum")
+    if np.isinf(values).any():
+        raise ValueError("values must hold finite numbers; got an infinite value")
     pick = np.argmin if kind == "min" else np.argmax
     rng = np.random.default_rng(check_seed(seed))
     k, c = values.shape

@@ -54,14 +54,45 @@ class BiasAmplificationWarning(UserWarning):
 
 
 def _integer_array(values, name: str) -> np.ndarray:
-    array = np.asarray(values)
+    array = _checks.array(name, values, dtype=None, finite=False, nonempty=False)
     if array.dtype.kind == "f":
-        if not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)):
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must hold integers; got NaN or infinite values")
+        if not np.array_equal(array, np.round(array)):
             raise ValueError(f"{name} must hold integers; got non-integer values")
         array = array.astype(np.int64)
     elif array.dtype.kind not in "iub":
-        raise ValueError(f"{name} must hold integers; got dtype {array.dtype}")
+        raise _checks.ArgumentTypeError(f"{name} must hold integers; got dtype {array.dtype}")
     return array.astype(np.int64)
+
+
+def _labels(**named) -> list[np.ndarray]:
+    """Label arrays of samples (..., n) as int64, checked: integers >= 0, at least one sample, same shape."""
+    arrays = {name: _integer_array(values, name) for name, values in named.items()}
+    for name, values in arrays.items():
+        if values.ndim == 0:
+            raise ValueError(f"{name} must be an array of samples, shape (..., n); got a single number")
+        if values.shape[-1] == 0:
+            raise ValueError(f"{name} must hold at least one sample; got shape {values.shape}")
+        if values.min() < 0:
+            raise ValueError(f"{name} must hold integers in [0, inf); got {values.min()}")
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {values.shape}" for name, values in arrays.items())
+        raise ValueError(f"{', '.join(arrays)} must have the same length (one entry per sample); got {shapes}") from None
+
+
+def _size(name: str, value, labels: dict) -> int:
+    """A table size: the given integer (checked against the labels) or the largest label + 1."""
+    largest = max(int(values.max()) for values in labels.values())
+    if value is None:
+        return largest + 1
+    value = _checks.integer(name, value, 1)
+    for label, values in labels.items():
+        if values.max() >= value:
+            raise ValueError(f"{label} must hold values in [0, {name}) = [0, {value}); got {int(values.max())}")
+    return value
 
 
 def contingency_table(rows, cols, n_rows: int | None = None, n_cols: int | None = None) -> np.ndarray:
@@ -78,15 +109,21 @@ def contingency_table(rows, cols, n_rows: int | None = None, n_cols: int | None 
     -------
     numpy.ndarray
         int64 counts of shape (..., n_rows, n_cols).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``rows`` or ``cols`` holds anything but integers, or ``n_rows`` / ``n_cols`` is not an integer.
+    ValueError
+        If ``rows`` or ``cols`` is a number, holds no sample, a negative value or a value at or
+        above its table size, or the two have different lengths.
     """
-    rows, cols = np.broadcast_arrays(_integer_array(rows, "rows"), _integer_array(cols, "cols"))
-    if rows.ndim == 0:
-        raise ValueError("rows and cols must be arrays of samples; got scalars")
-    n_rows = int(rows.max(initial=-1)) + 1 if n_rows is None else int(n_rows)
-    n_cols = int(cols.max(initial=-1)) + 1 if n_cols is None else int(n_cols)
-    for name, values, size in (("rows", rows, n_rows), ("cols", cols, n_cols)):
-        if values.size and (values.min() < 0 or values.max() >= size):
-            raise ValueError(f"{name} must hold values in [0, {size}); got values in [{values.min()}, {values.max()}]")
+    rows, cols = _labels(rows=rows, cols=cols)
+    return _contingency(rows, cols, _size("n_rows", n_rows, {"rows": rows}), _size("n_cols", n_cols, {"cols": cols}))
+
+
+def _contingency(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+    """:func:`contingency_table` of checked labels."""
     batch = rows.shape[:-1]
     n_batch = int(np.prod(batch, dtype=np.int64))
     offsets = np.arange(n_batch, dtype=np.int64).reshape(*batch, 1) * (n_rows * n_cols)
@@ -135,7 +172,14 @@ def _measure(table: np.ndarray, predicted: np.ndarray, y_table: np.ndarray, dire
     _checks.choice("empty", empty, EMPTY)
     if table.ndim < 2 or (table < 0).any() or (predicted < 0).any():
         raise ValueError(f"the tables must be non-negative, of shape (..., |A|, |T|); got shape {table.shape}")
-    table, predicted = np.broadcast_arrays(table, predicted)
+    if predicted.shape[-2:] != table.shape[-2:]:
+        raise ValueError(f"the predicted table must have the shape (..., |A|, |T|) = (..., {table.shape[-2]}, "
+                         f"{table.shape[-1]}) of the ground truth; got {predicted.shape}")
+    try:
+        table, predicted = np.broadcast_arrays(table, predicted)
+    except ValueError:
+        raise ValueError(f"the leading (batch) axes of the two tables must broadcast together; got shapes "
+                         f"{table.shape} and {predicted.shape}") from None
     y_table = np.broadcast_to(y_table, table.shape)
     # A->T conditions on the group (rows) and predicts the class (columns); T->A the reverse
     cond_axis, pred_axis = (-2, -1) if direction == "A->T" else (-1, -2)
@@ -213,9 +257,12 @@ def bias_amplification_from_counts(
 
     Raises
     ------
+    ArgumentTypeError
+        If a table holds anything but integers.
     ValueError
-        On an empty group (class) with ``empty="raise"``, or when the tables do not match (the
-        true marginal of ``predicted_counts`` must equal that of ``counts``).
+        On an empty group (class) with ``empty="raise"``, a negative count, tables of different
+        shapes, or tables that do not match (the true marginal of ``predicted_counts`` must equal
+        that of ``counts``); on an unknown ``direction``, ``tie`` or ``empty``.
 
     Warns
     -----
@@ -242,9 +289,29 @@ def bias_amplification_from_probabilities(joint, predicted_joint, *, direction: 
         :math:`P(\hat A_a, T_t)` for ``"T->A"``; the true marginal must equal that of ``joint``.
     direction, tie : see :func:`bias_amplification_from_counts`.
     atol : differences :math:`|P(A_a,T_t) - P(A_a)P(T_t)|` up to ``atol`` count as ties.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If a table holds no numbers or ``atol`` is not a number.
+    ValueError
+        If a table holds NaN, infinite or negative values, or does not sum to 1 (within
+        ``max(atol, 1e-9)``) over its last two axes; if the tables do not match (see
+        :func:`bias_amplification_from_counts`), ``atol < 0``, or ``direction`` or ``tie`` is unknown.
     """
-    joint = np.asarray(joint, dtype=np.float64)
-    return _measure(joint, np.asarray(predicted_joint, dtype=np.float64), joint, direction, tie, "raise", atol)
+    atol = _checks.real("atol", atol, 0)
+    tables = {}
+    for name, value in (("joint", joint), ("predicted_joint", predicted_joint)):
+        table = _checks.array(name, value, low=0, dtype=np.float64)
+        if table.ndim < 2:
+            raise ValueError(f"{name} must be a probability table of shape (..., |A|, |T|); got shape {table.shape}")
+        total = table.sum(axis=(-2, -1))
+        if not np.allclose(total, 1.0, rtol=0, atol=max(atol, 1e-9)):
+            raise ValueError(f"{name} must be a probability table: its entries must sum to 1 over the last two axes; "
+                             f"got sums from {total.min():.6g} to {total.max():.6g}")
+        tables[name] = table
+    joint = tables["joint"]
+    return _measure(joint, tables["predicted_joint"], joint, direction, tie, "raise", atol)
 
 
 def bias_amplification(
@@ -274,23 +341,31 @@ def bias_amplification(
     n_tasks, n_attributes : numbers of classes and groups (default: inferred from the labels
         and predictions).
 
+    Raises
+    ------
+    ArgumentTypeError
+        If a label array holds anything but integers, or ``n_tasks`` / ``n_attributes`` is not an integer.
+    ValueError
+        If ``task``, ``attribute`` and ``predicted`` have different lengths, hold no sample or a
+        negative value, or a value at or above ``n_tasks`` / ``n_attributes``; and as
+        :func:`bias_amplification_from_counts` (an empty group, an unknown ``direction``, ...).
+
     Examples
     --------
     >>> bias_amplification([0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1]).value   # perfect predictor
     0.0
     """
     _checks.choice("direction", direction, DIRECTIONS)
-    task, attribute, predicted = (_integer_array(v, n) for v, n in
-                                  ((task, "task"), (attribute, "attribute"), (predicted, "predicted")))
+    task, attribute, predicted = _labels(task=task, attribute=attribute, predicted=predicted)
     predicts_task = direction == "A->T"
-    n_tasks = n_tasks or 1 + int(max(task.max(initial=0), predicted.max(initial=0) if predicts_task else 0))
-    n_attributes = n_attributes or 1 + int(max(attribute.max(initial=0),
-                                               0 if predicts_task else predicted.max(initial=0)))
-    counts = contingency_table(attribute, task, n_attributes, n_tasks)
+    n_tasks = _size("n_tasks", n_tasks, {"task": task, **({"predicted": predicted} if predicts_task else {})})
+    n_attributes = _size("n_attributes", n_attributes,
+                         {"attribute": attribute, **({} if predicts_task else {"predicted": predicted})})
+    counts = _contingency(attribute, task, n_attributes, n_tasks)
     if direction == "A->T":
-        predicted_counts = contingency_table(attribute, predicted, n_attributes, n_tasks)
+        predicted_counts = _contingency(attribute, predicted, n_attributes, n_tasks)
     else:
-        predicted_counts = contingency_table(predicted, task, n_attributes, n_tasks)
+        predicted_counts = _contingency(predicted, task, n_attributes, n_tasks)
     return bias_amplification_from_counts(counts, predicted_counts, direction=direction, tie=tie,
                                           y_counts=y_counts, empty=empty)
 
@@ -306,15 +381,19 @@ def accuracy_table(task, attribute, predicted, *, n_tasks: int | None = None, n_
     n_tasks, n_attributes : table sizes (default: inferred).
     empty : an empty cell has no accuracy: ``"warn"`` (default) returns NaN there with a
         :class:`BiasAmplificationWarning`; ``"raise"`` raises a ``ValueError``.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        For the label arrays and table sizes as :func:`bias_amplification`; ValueError on an empty
+        cell with ``empty="raise"`` or an unknown ``empty``.
     """
     _checks.choice("empty", empty, EMPTY)
-    task, attribute, predicted = np.broadcast_arrays(*(_integer_array(v, n) for v, n in
-                                                       ((task, "task"), (attribute, "attribute"),
-                                                        (predicted, "predicted"))))
-    n_tasks = n_tasks or int(max(task.max(initial=0), predicted.max(initial=0))) + 1
-    n_attributes = n_attributes or int(attribute.max(initial=0)) + 1
-    total = contingency_table(attribute, task, n_attributes, n_tasks)
-    correct = contingency_table(attribute, np.where(task == predicted, task, n_tasks), n_attributes, n_tasks + 1)
+    task, attribute, predicted = _labels(task=task, attribute=attribute, predicted=predicted)
+    n_tasks = _size("n_tasks", n_tasks, {"task": task, "predicted": predicted})
+    n_attributes = _size("n_attributes", n_attributes, {"attribute": attribute})
+    total = _contingency(attribute, task, n_attributes, n_tasks)
+    correct = _contingency(attribute, np.where(task == predicted, task, n_tasks), n_attributes, n_tasks + 1)
     if (total == 0).any():
         cells = sorted({tuple(int(i) for i in c[-2:]) for c in np.argwhere(total == 0)})
         message = f"group x class cells {cells} (group, class) have no samples, so their accuracy is undefined"

@@ -5,13 +5,14 @@ https://biascourse.github.io/biascourse/book/derivations/bias_amplification.html
 """
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from .. import _checks, models
+from .._device import resolve_device
+from .._random import seed_list
 from ..train import History, log_spaced_steps, train, warmup_decays
 from ._evaluate import AmplificationReport, evaluate_amplification
 
@@ -43,10 +44,16 @@ def network_stack(kind: str = "cnn", *, seeds, width: int = 8, depth: int = 1, c
     -------
     torch.nn.Module
         A :class:`~biascourse.models.ModelStack` (or a :class:`~biascourse.models.BatchedMLP`) of K networks.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``seeds`` is neither an integer nor a list of integers, or a size is not an integer.
+    ValueError
+        If ``kind`` is unknown, ``seeds < 1`` or a seed is out of range, or a size is below 1.
     """
     _checks.choice("kind", kind, NETWORKS)
-    if isinstance(seeds, (numbers.Integral, np.integer)):
-        seeds = range(_checks.integer("seeds", seeds, 1))
+    seeds = seed_list(seeds)
     width, depth = _checks.integer("width", width, 1), _checks.integer("depth", depth, 1)
     channels, size = _checks.integer("channels", channels, 1), _checks.integer("image_size", image_size, 1)
     if kind == "mlp":
@@ -119,7 +126,18 @@ def fit(model: torch.nn.Module, train_set, test_set, *, epochs: int = 8, steps: 
     Fit
         ``(report, history, model)``: the :class:`AmplificationReport` on ``test_set``, the
         :class:`~biascourse.train.History` and the trained ``model``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If a size is not an integer or a rate not a number.
+    ValueError
+        If ``batch_size``, ``epochs`` or ``steps`` is below 1, ``lr <= 0``, ``momentum`` outside
+        [0, 1), ``weight_decay < 0``, ``decay`` not a bool, or ``device`` unknown or unavailable
+        (``DeviceUnavailableError``, also a ValueError).
     """
+    if device is not None:
+        device = resolve_device(device)
     batch_size = _checks.integer("batch_size", batch_size, 1)
     if steps is None:
         steps = _checks.integer("epochs", epochs, 1) * -(-len(train_set) // batch_size)

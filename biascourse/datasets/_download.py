@@ -6,6 +6,7 @@ leaves a file that looks valid.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -14,8 +15,11 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+
+from .._checks import real
 
 _CHUNK = 1 << 20
 
@@ -80,9 +84,14 @@ def download(urls: str | Sequence[str], dest: str | os.PathLike, sha256: str, ti
         If a mirror delivered a file with a different digest (nothing is left on disk).
     DatasetUnavailableError
         If no mirror could be reached (e.g. offline); the message lists the URLs and ``dest``.
+    ValueError
+        If ``timeout`` is not in (0, inf) (a non-number is an ``ArgumentTypeError``) or ``urls`` is empty.
     """
+    timeout = real("timeout", timeout, 0, low_open=True)
     dest = Path(dest)
     urls = [urls] if isinstance(urls, str) else list(urls)
+    if not urls:
+        raise ValueError("urls must hold at least one URL")
     if dest.exists():
         try:
             return verify_sha256(dest, sha256)
@@ -118,6 +127,17 @@ def download(urls: str | Sequence[str], dest: str | os.PathLike, sha256: str, ti
     )
 
 
+def _read_compressed_to_end(archive: Path) -> None:
+    """Decompress a gzip archive to its end (raising EOFError or zlib.error when it is cut or damaged):
+    tarfile stops at the last member and would not notice a lost trailer."""
+    with open(archive, "rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            return
+    with gzip.open(archive, "rb") as stream:
+        while stream.read(_CHUNK):
+            pass
+
+
 def _check_member(name: str, dest: Path) -> Path:
     pure = PurePosixPath(name.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
@@ -149,26 +169,33 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
     Raises
     ------
     ValueError
-        If any member is unsafe or the archive format is not recognised.
+        If any member is unsafe, the archive format is not recognised, or the archive is truncated
+        or corrupt (the message names the archive; members are checked, and a compressed archive
+        read to its end, before anything is written).
     """
     archive, dest = Path(archive), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    if tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as tar:
-            members = tar.getmembers()
-            for member in members:
-                _check_member(member.name, dest)
-                if not (member.isfile() or member.isdir()):
-                    raise ValueError(f"archive member {member.name!r} is a link or special file; refusing to extract")
-            _write_members([(m.name, m.isdir(), lambda m=m: tar.extractfile(m)) for m in members], dest)
-        return dest
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            for info in infos:
-                _check_member(info.filename, dest)
-                if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                    raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
-            _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
-        return dest
-    raise ValueError(f"{archive} is neither a tar nor a zip archive")
+    try:
+        _read_compressed_to_end(archive)
+        if tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as tar:
+                members = tar.getmembers()
+                for member in members:
+                    _check_member(member.name, dest)
+                    if not (member.isfile() or member.isdir()):
+                        raise ValueError(f"archive member {member.name!r} is a link or special file; refusing to extract")
+                _write_members([(m.name, m.isdir(), lambda m=m: tar.extractfile(m)) for m in members], dest)
+            return dest
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                infos = zf.infolist()
+                for info in infos:
+                    _check_member(info.filename, dest)
+                    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                        raise ValueError(f"archive member {info.filename!r} is a link; refusing to extract")
+                _write_members([(i.filename, i.is_dir(), lambda i=i: zf.open(i)) for i in infos], dest)
+            return dest
+    except (EOFError, gzip.BadGzipFile, tarfile.TarError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"archive {archive} is truncated or corrupt ({type(err).__name__}: {err}); "
+                         "delete it and download it again") from err
+    raise ValueError(f"{archive} is neither a tar nor a zip archive (or it is truncated or corrupt)")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import integer as check_integer
+
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
                0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
@@ -67,7 +69,16 @@ def read_idx_pair(images_path: str | os.PathLike, labels_path: str | os.PathLike
     -------
     images : uint8 array (n, H, W).
     labels : int64 array (n,), in ``[0, n_classes)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``n_classes`` is not an integer.
+    ValueError
+        If ``n_classes < 1``, a file is not a valid idx file, or the files do not match (shapes,
+        dtype, labels outside ``[0, n_classes)``).
     """
+    n_classes = check_integer("n_classes", n_classes, 1)
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(f"{images_path} should hold uint8 images (n, H, W); got {images.dtype} {images.shape}")

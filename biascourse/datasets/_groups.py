@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .._checks import integer as check_integer, real
+from .._checks import array as check_array, integer as check_integer, real
 from .._random import check_seed
 from ._formats import CIFAR10_CLASSES
 from ._sources import CelebAAttributes, load_celeba_images
@@ -92,9 +92,17 @@ def standardise_images(images: np.ndarray, mean: float | None = None,
     ``mean`` and ``std`` default to those of ``images`` (one number over all pixels); give the
     training set's to standardise a test set alike. Float32 halves the memory of float64 (190 MB for
     Fashion-MNIST's training set) and is what the networks take.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``images`` holds no numbers, or ``mean`` or ``std`` is not a number.
+    ValueError
+        If ``images`` is empty or holds values outside [0, 255] (NaN included), ``mean`` is not
+        finite, or ``std`` (given, or the images' own) is not in (0, inf), e.g. constant images.
     """
-    x = images.astype(np.float32) / np.float32(255)
-    mean = float(x.mean()) if mean is None else float(mean)
+    x = check_array("images", images, low=0, high=255).astype(np.float32) / np.float32(255)
+    mean = float(x.mean()) if mean is None else real("mean", mean)
     std = float(x.std()) if std is None else real("std", std, 0, low_open=True)
     if not std > 0:  # the images' own spread: zero for constant images
         raise ValueError(f"std must be in (0, inf); got {std:g} (the images are constant)")
@@ -116,7 +124,16 @@ def rotate_images(images: np.ndarray, angle: float) -> np.ndarray:
 
     Multiples of 90 degrees are exact (``numpy.rot90``); other angles use bilinear interpolation
     and keep the image size (corners are filled with 0).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``images`` holds no numbers or ``angle`` is not a number.
+    ValueError
+        If ``images`` is not (n, H, W) or (n, H, W, C), or ``angle`` is NaN or infinite.
     """
+    angle = real("angle", angle)
+    images = check_array("images", images, ndim=(3, 4), dtype=None, nonempty=False)
     if angle % 90 == 0:
         return np.rot90(images, k=int(angle // 90) % 4, axes=(1, 2)).copy()
     return ndimage.rotate(images, angle, axes=(2, 1), reshape=False, order=1, mode="constant", cval=0)
@@ -302,6 +319,8 @@ def class_group_mixture(
     rng = np.random.default_rng(check_seed(seed))
     _check_class_groups(groups)
     labels = np.asarray(labels)
+    if len(labels) != len(images):
+        raise ValueError(f"images and labels must have the same length; got {len(images)} and {len(labels)}")
     cells = _cell_counts(n, rho, positive_fraction)
     perm = rng.permutation(len(labels))
     pools = {}
@@ -360,6 +379,9 @@ def celeba_attribute_pair(
     size : side of the square images loaded.
     """
     rng = np.random.default_rng(check_seed(seed))
+    for name, value in (("target", target), ("group", group)):
+        if value not in table.names:
+            raise ValueError(f"{name} must be one of CelebA's {len(table.names)} attributes {table.names}; got {value!r}")
     y_all = 2 * table.column(target).astype(np.int64) - 1
     g_all = 2 * table.column(group).astype(np.int64) - 1
     if rho is None and positive_fraction is None:

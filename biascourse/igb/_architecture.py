@@ -7,7 +7,7 @@ route (:func:`~biascourse.igb.gamma_mean_field`) reproduces the first two, which
 """
 from __future__ import annotations
 
-from .._checks import choice, integer as check_integer
+from .._checks import ArgumentTypeError, array as check_array, choice, integer as check_integer
 
 import numpy as np
 from scipy import integrate, stats
@@ -28,19 +28,34 @@ def relu_gamma_map(gamma: np.ndarray | float) -> np.ndarray:
               g(\\gamma)=\\tfrac2\\pi\\gamma\\arctan\\sqrt{2\\gamma+1}+\\tfrac1\\pi\\sqrt{2\\gamma+1}.
 
     Exact in the mean-field limit for :math:`\\sigma_b=0` and any :math:`\\sigma_w`; :math:`G(0)=1/(\\pi-1)`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``gamma`` holds no numbers.
+    ValueError
+        If ``gamma`` holds NaN, infinite or negative values.
     """
-    gamma = np.asarray(gamma, dtype=float)
-    if np.any(gamma < 0):
-        raise ValueError(f"gamma must be >= 0; got {gamma}")
+    gamma = check_array("gamma", gamma, low=0, nonempty=False)
     g = _g_relu(gamma)
     return g / (1.0 + gamma - g)
 
 
 def gamma_relu_depth(depth: np.ndarray | int) -> np.ndarray:
-    """:math:`\\gamma_L=G^L(0)` for L hidden ReLU layers on centred data; vectorised over ``depth``."""
-    depth = np.asarray(depth)
-    if not np.issubdtype(depth.dtype, np.integer) or np.any(depth < 0):
-        raise ValueError(f"depth must be integer(s) >= 0; got {depth}")
+    """:math:`\\gamma_L=G^L(0)` for L hidden ReLU layers on centred data; vectorised over ``depth``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``depth`` holds anything but integers.
+    ValueError
+        If ``depth`` holds negative values.
+    """
+    depth = check_array("depth", depth, dtype=None, nonempty=False)
+    if not np.issubdtype(depth.dtype, np.integer) or depth.dtype == bool:
+        raise ArgumentTypeError(f"depth must be an integer or an array of integers in [0, inf); got {depth.tolist()!r}")
+    if np.any(depth < 0):
+        raise ValueError(f"depth must hold integers in [0, inf); got {int(depth.min())}")
     gamma = np.zeros(depth.shape)
     for layer in range(int(depth.max(initial=0))):
         gamma = np.where(layer < depth, relu_gamma_map(gamma), gamma)
@@ -105,7 +120,20 @@ def gamma_linear(x: np.ndarray) -> float:
     Exact in expectation over the weights for the given points (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-centring):
     inputs shifted by :math:`s` per unit-variance coordinate give :math:`\\gamma=s^2`. The
     covariance is the population covariance of the n points (divisor n).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``x`` holds no numbers.
+    ValueError
+        If ``x`` holds NaN or infinite values, fewer than 2 points, or only equal points.
     """
-    x = np.asarray(x, dtype=float).reshape(len(x), -1)
+    x = check_array("x", x)
+    if x.ndim < 2 or len(x) < 2:
+        raise ValueError(f"x must hold at least 2 points, shape (n, ...) with n >= 2; got {x.shape}")
+    x = x.reshape(len(x), -1)
     mean = x.mean(axis=0)
-    return float(mean @ mean / x.var(axis=0).sum())
+    spread = x.var(axis=0).sum()
+    if spread == 0:
+        raise ValueError("x must not be constant: all points are equal, so gamma_lin = |mean|^2 / 0 is undefined")
+    return float(mean @ mean / spread)

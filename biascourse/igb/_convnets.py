@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import integer as check_integer
+from .._checks import ArgumentTypeError, array as check_array, integer as check_integer
+from .._device import resolve_device
 from .._memory import release_memory
 from .._random import check_seed
 from ..models import SmallCNN
@@ -78,6 +79,13 @@ def init_seed(seed: int, k: int) -> int:
 
     Drawn from ``numpy.random.SeedSequence([seed, k])``, so initialisation k is the same network
     whatever the number of initialisations measured with it.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``seed`` or ``k`` is not an integer.
+    ValueError
+        If ``seed`` is not in [0, 2**32 - 1] or ``k < 0``.
     """
     check_seed(seed)
     k = check_integer("k", k, 0)
@@ -112,8 +120,23 @@ def network_statistics(
     InitStatistics
         ``fractions``, ``output_mean``, ``output_var`` and ``gamma`` as for the MLP ensembles;
         ``layer_gamma`` is ``None`` (there is no layer theory to compare with).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``build`` is not callable, ``data`` holds no numbers, or ``n_init`` or ``seed`` is not an
+        integer.
+    ValueError
+        If ``data`` is empty, holds NaN or infinite values or has fewer than 2 or more than 5
+        dimensions, ``n_init < 2``, ``seed`` is out of range, ``device`` is unknown or unavailable
+        (``DeviceUnavailableError``, also a ValueError), or the networks' outputs are not (n, C).
     """
+    if not callable(build):
+        raise ArgumentTypeError(f"build must be a callable that makes a network from a seed; got {build!r}")
+    check_array("data", data, ndim=range(2, 6))
     n_init = check_integer("n_init", n_init, 2)
+    check_seed(seed)
+    device = resolve_device(device)
     x = torch.as_tensor(data)
     x = (x.float() if not torch.is_floating_point(x) else x.to(torch.float32)).to(device)
     fractions, means, variances = [], [], []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import choice, real
+from .._checks import array as check_array, choice, real
 
 #: Mean and standard deviation of Fashion-MNIST pixels (in [0, 1]) over the training set.
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -40,13 +40,24 @@ def prepare_images(
     -------
     numpy.ndarray
         float32, shape (n, H*W*C).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``images`` or ``reference`` holds no numbers, or ``mean`` or ``std`` is not a number.
+    ValueError
+        If ``images`` or ``reference`` is empty, not (n, H, W) or (n, H, W, C), or holds values
+        outside [0, 255] (NaN included); if ``std <= 0``, ``centring`` is unknown, or ``reference``
+        has another number of pixels.
     """
     choice("centring", centring, CENTRINGS)
-    real("std", std, 0, low_open=True)
-    x = np.asarray(images, dtype=np.float32).reshape(len(images), -1) / 255.0
+    mean = real("mean", mean)
+    std = real("std", std, 0, low_open=True)
+    x = check_array("images", images, ndim=(3, 4), low=0, high=255).astype(np.float32).reshape(len(images), -1) / 255.0
     if centring == "global":
         return (x - mean) / std
-    ref = x if reference is None else np.asarray(reference, dtype=np.float32).reshape(len(reference), -1) / 255.0
+    ref = x if reference is None else (
+        check_array("reference", reference, ndim=(3, 4), low=0, high=255).astype(np.float32).reshape(len(reference), -1) / 255.0)
     if ref.shape[1] != x.shape[1]:
         raise ValueError(f"reference images must have {x.shape[1]} pixels like images; got {ref.shape[1]}")
     return (x - ref.mean(axis=0)) / std

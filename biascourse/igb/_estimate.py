@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import integer as check_integer
+from .._checks import array as check_array, instance, integer as check_integer
+from .._device import resolve_device
 from .._memory import release_memory
+from .._random import check_seed
 from ._ensemble import MLPEnsemble, MLPSpec, fractions_from_outputs
 
 
@@ -55,15 +57,26 @@ def gamma_ratio(ensemble_part: np.ndarray, data_part: np.ndarray) -> GammaEstima
     -------
     GammaEstimate
         :math:`\\hat\\gamma` and :math:`\\mathrm{se}=\\mathrm{std}_k(a_k-\\hat\\gamma b_k)/(\\sqrt K\\,\\bar b)`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If an argument holds no numbers.
+    ValueError
+        If an argument holds NaN or infinite values, ``data_part`` negative values or a zero mean, or
+        the shapes differ or have fewer than 2 initialisations.
     """
-    a = np.asarray(ensemble_part, dtype=float)
-    b = np.asarray(data_part, dtype=float)
+    a = check_array("ensemble_part", ensemble_part, nonempty=False)
+    b = check_array("data_part", data_part, nonempty=False, low=0)
     if a.shape != b.shape or a.ndim < 1 or a.shape[0] < 2:
         raise ValueError(
             f"ensemble_part and data_part must have the same shape (K, ...) with K >= 2; got {a.shape}, {b.shape}"
         )
     k = a.shape[0]
     b_mean = b.mean(axis=0)
+    if np.any(b_mean <= 0):
+        raise ValueError("data_part must have a positive mean over the initialisations (a variance over the data); "
+                         "got a zero mean: the outputs do not vary over the data (a single data point?)")
     value = a.mean(axis=0) / b_mean
     stderr = np.std(a - value * b, axis=0, ddof=1) / (np.sqrt(k) * b_mean)
     return GammaEstimate(value=value[()], stderr=stderr[()], n_init=k)
@@ -75,8 +88,15 @@ def scalar_output(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
     Shape (..., n) passes through; (..., n, 1) is squeezed; (..., n, 2) gives :math:`O_0-O_1`
     (argmax = class 0 iff positive); (..., n, C > 2) gives output node 0, as the official
     ``InitVarComp`` records.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``outputs`` holds no numbers.
+    ValueError
+        If ``outputs`` is empty, holds NaN or infinite values, or is not of shape (K, n) or (K, n, C).
     """
-    out = torch.as_tensor(outputs).detach().double().cpu().numpy()
+    out = check_array("outputs", outputs)
     if out.ndim == 3:
         if out.shape[-1] == 2:
             return out[..., 0] - out[..., 1]
@@ -110,6 +130,14 @@ def estimate_gamma(outputs: np.ndarray | torch.Tensor) -> GammaEstimate:
         :math:`\\hat\\gamma=\\widehat{\\mathrm{Var}}_k(\\bar O_k)/\\mathrm{mean}_k\\,\\widehat{\\mathrm{Var}}_\\chi(O_k)`
         with its standard error. It is gamma *of the n points*: against the infinite-data theory
         expect :math:`\\hat\\gamma\\approx\\gamma+(1+\\gamma)/n` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-estimator).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``outputs`` holds no numbers.
+    ValueError
+        If ``outputs`` is empty, holds NaN or infinite values, has the wrong shape, fewer than 2
+        initialisations, or outputs that do not vary over the data.
     """
     return _gamma_from_moments(*_output_moments(scalar_output(outputs)))
 
@@ -120,9 +148,19 @@ def output_correlation(outputs: np.ndarray | torch.Tensor) -> float:
     :math:`q_{ab}=\\mathbb E_W O_aO_b` averaged over the pairs :math:`a\\neq b`, and
     :math:`q_{aa}=\\mathbb E_W O_a^2`; compare with :math:`\\hat\\gamma/(1+\\hat\\gamma)`
     (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-definitions).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``outputs`` holds no numbers.
+    ValueError
+        If ``outputs`` is empty, holds NaN or infinite values, has the wrong shape or fewer than 2
+        data points.
     """
     out = scalar_output(outputs)
     n = out.shape[-1]
+    if n < 2:
+        raise ValueError(f"outputs must hold at least 2 data points (pairs a != b); got shape {np.shape(outputs)}")
     means, squares = out.mean(axis=-1), (out**2).mean(axis=-1)
     pair_mean = (n * means**2 - squares) / (n - 1)  # mean over a != b of O_a O_b, per init
     return float(pair_mean.mean() / squares.mean())
@@ -199,12 +237,26 @@ def init_statistics(
     Returns
     -------
     InitStatistics
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``spec`` is not an :class:`MLPSpec`, ``data`` holds no numbers, or ``n_init``, ``seed`` or
+        ``chunk_size`` is not an integer.
+    ValueError
+        If ``data`` is not of shape (n, spec.input_dim), is empty or holds NaN or infinite values,
+        ``n_init < 2``, ``chunk_size < 1``, ``seed`` is out of range, or ``device`` is unknown or
+        unavailable (``DeviceUnavailableError``, also a ValueError).
     """
+    instance("spec", spec, MLPSpec)
+    check_array("data", data, shape=(None, spec.input_dim))
     x = torch.as_tensor(data)
     x = x.float() if not torch.is_floating_point(x) else x.to(torch.float32)
-    if x.ndim != 2 or x.shape[1] != spec.input_dim:
-        raise ValueError(f"data must have shape (n, {spec.input_dim}); got {tuple(x.shape)}")
     n_init = check_integer("n_init", n_init, 2)
+    check_seed(seed)
+    if chunk_size is not None:
+        check_integer("chunk_size", chunk_size, 1)
+    device = resolve_device(device)
     chunk = chunk_size or _chunk_size(spec, x.shape[0])
     x = x.to(device)
     fractions, means, variances = [], [], []

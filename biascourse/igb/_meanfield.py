@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import real
+from .._checks import array as check_array, instance, real
 from ._activations import Activation, as_activation
 from ._distribution import gamma_from_c
 from ._ensemble import MLPSpec
@@ -35,9 +35,38 @@ def _arrays(*values):
     return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
 
 
+#: The allowed range of each argument of the maps (closed intervals; None: unbounded).
+_RANGES = {"q": (0.0, None), "c": (-1.0, 1.0), "sigma_w2": (0.0, None), "sigma_b2": (0.0, None)}
+
+
+def _checked(**values) -> list[np.ndarray]:
+    """The public boundary of the maps: each named argument finite and in its range, broadcast together."""
+    arrays = [check_array(name, value, low=_RANGES[name][0], high=_RANGES[name][1], nonempty=False)
+              for name, value in values.items()]
+    try:
+        return np.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(f"{name} {a.shape}" for name, a in zip(values, arrays))
+        raise ValueError(f"{', '.join(values)} must broadcast together; got shapes {shapes}") from None
+
+
 def variance_map(q: np.ndarray, sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> np.ndarray:
-    """One layer of the length map, :math:`q^{l}=\\sigma_w^2\\mathbb E\\,\\phi(\\sqrt{q^{l-1}}z)^2+\\sigma_b^2`."""
+    """One layer of the length map, :math:`q^{l}=\\sigma_w^2\\mathbb E\\,\\phi(\\sqrt{q^{l-1}}z)^2+\\sigma_b^2`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If an argument holds no numbers.
+    ValueError
+        If an argument holds NaN or infinite values or lies outside its range (``q``,
+        ``sigma_w2``, ``sigma_b2`` in [0, inf), ``c`` in [-1, 1]), the arrays do not broadcast
+        together, or ``activation`` is unknown.
+    """
     phi = as_activation(activation)
+    return _variance_map(*_checked(q=q, sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi)
+
+
+def _variance_map(q, sigma_w2, sigma_b2, phi: Activation) -> np.ndarray:
     q, sigma_w2, sigma_b2 = _arrays(q, sigma_w2, sigma_b2)
     return sigma_w2 * phi.second_moment(q) + sigma_b2
 
@@ -49,16 +78,38 @@ def correlation_map(
 
     .. math:: c^{l}=\\frac{\\sigma_w^2\\,\\mathbb E\\,\\phi(u_a)\\phi(u_b)+\\sigma_b^2}{q^{l}},\\quad
               u_a=\\sqrt q z_1,\\ u_b=\\sqrt q\\,(c z_1+\\sqrt{1-c^2}z_2).
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
+    # clipped: rounding can put the map a few ulp above 1, and its output is fed back in as ``c``
+    return np.clip(_correlation_map(*_checked(c=c, q=q, sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi), -1.0, 1.0)
+
+
+def _correlation_map(c, q, sigma_w2, sigma_b2, phi: Activation) -> np.ndarray:
     c, q, sigma_w2, sigma_b2 = _arrays(c, q, sigma_w2, sigma_b2)
-    return (sigma_w2 * phi.kernel(q, q, c) + sigma_b2) / variance_map(q, sigma_w2, sigma_b2, phi)
+    return (sigma_w2 * phi.kernel(q, q, c) + sigma_b2) / _variance_map(q, sigma_w2, sigma_b2, phi)
 
 
 def chi_1(q: np.ndarray, sigma_w2: np.ndarray, activation: str | Activation) -> np.ndarray:
     """:math:`\\chi_1=\\sigma_w^2\\,\\mathbb E\\,\\phi'(\\sqrt q z)^2`; the slope of the correlation map at
-    :math:`c=1` when ``q`` is the fixed point :math:`q^*`. For ReLU it is :math:`\\sigma_w^2/2`."""
+    :math:`c=1` when ``q`` is the fixed point :math:`q^*`. For ReLU it is :math:`\\sigma_w^2/2`.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
+    """
     phi = as_activation(activation)
+    return _chi_1(*_checked(q=q, sigma_w2=sigma_w2), phi)
+
+
+def _chi_1(q, sigma_w2, phi: Activation) -> np.ndarray:
     q, sigma_w2 = _arrays(q, sigma_w2)
     return sigma_w2 * phi.derivative_second_moment(q)
 
@@ -68,15 +119,25 @@ def fixed_point_q(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
 
     Found by vectorised bisection of :math:`V(q)-q` on :math:`[0, 10^8]`. For ReLU,
     :math:`q^*=\\sigma_b^2/(1-\\sigma_w^2/2)` when :math:`\\sigma_w^2<2` and infinite above.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
+    return _fixed_point_q(*_checked(sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi)
+
+
+def _fixed_point_q(sigma_w2, sigma_b2, phi: Activation) -> np.ndarray:
     sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
     lo = np.zeros_like(sigma_w2)
     hi = np.full_like(sigma_w2, _Q_MAX)
-    exploding = variance_map(hi, sigma_w2, sigma_b2, phi) > hi
+    exploding = _variance_map(hi, sigma_w2, sigma_b2, phi) > hi
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        up = variance_map(mid, sigma_w2, sigma_b2, phi) > mid
+        up = _variance_map(mid, sigma_w2, sigma_b2, phi) > mid
         lo = np.where(up, mid, lo)
         hi = np.where(up, hi, mid)
     return np.where(exploding, np.inf, 0.5 * (lo + hi))[()]
@@ -86,11 +147,11 @@ def _c_map_at(c, q, sigma_w2, sigma_b2, phi):
     """The correlation map at the fixed point; where q* is infinite, its scale-free limit."""
     infinite = np.isinf(q)
     finite_q = np.where(infinite, 1.0, q)
-    at_q = correlation_map(c, finite_q, sigma_w2, sigma_b2, phi)
+    at_q = _correlation_map(c, finite_q, sigma_w2, sigma_b2, phi)
     if not infinite.any():
         return at_q
     # q -> infinity: the bias and the shift become negligible next to the signal
-    limit = correlation_map(c, 1.0, sigma_w2, 0.0, Activation(phi.name))
+    limit = _correlation_map(c, 1.0, sigma_w2, 0.0, Activation(phi.name))
     return np.where(infinite, limit, at_q)
 
 
@@ -100,17 +161,27 @@ def fixed_point_c(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | 
     :math:`c^*=1` in the ordered phase (:math:`\\chi_1\\le1`); otherwise the crossing of the map with
     the diagonal, found by vectorised bisection on (0, 1) (the map lies above the diagonal at 0);
     a crossing within :math:`10^{-9}` of 1 counts as :math:`c^*=1`.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`variance_map`: an argument that is not numeric, NaN, infinite or out of its
+        range, arrays that do not broadcast, or an unknown ``activation``.
     """
     phi = as_activation(activation)
+    return _fixed_point_c(*_checked(sigma_w2=sigma_w2, sigma_b2=sigma_b2), phi)
+
+
+def _fixed_point_c(sigma_w2, sigma_b2, phi: Activation) -> np.ndarray:
     sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
-    q = fixed_point_q(sigma_w2, sigma_b2, phi)
+    q = _fixed_point_q(sigma_w2, sigma_b2, phi)
     lo, hi = np.zeros_like(sigma_w2), np.ones_like(sigma_w2)
     for _ in range(_C_BISECTIONS):
         mid = 0.5 * (lo + hi)
         up = _c_map_at(mid, q, sigma_w2, sigma_b2, phi) > mid
         lo = np.where(up, mid, lo)
         hi = np.where(up, hi, mid)
-    ordered = chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) <= 1.0
+    ordered = _chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) <= 1.0
     # a map above the diagonal all the way up (ReLU) converges to 1, only slowly: call that 1
     c = np.where(hi > 1.0 - _C_ONE_TOLERANCE, 1.0, 0.5 * (lo + hi))
     return np.where(ordered, 1.0, c)[()]
@@ -146,16 +217,24 @@ class PhaseDiagram:
 def phase_diagram(sigma_w2: np.ndarray, sigma_b2: np.ndarray, activation: str | Activation) -> PhaseDiagram:
     """Fixed points, :math:`\\chi_1` and :math:`\\gamma^*` on a grid, in one vectorised call.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``sigma_w2`` or ``sigma_b2`` holds no numbers.
+    ValueError
+        If ``sigma_w2`` or ``sigma_b2`` holds NaN, infinite or negative values, they do not
+        broadcast together, or ``activation`` is unknown.
+
     Examples
     --------
     >>> w, b = np.meshgrid(np.linspace(0.5, 4, 50), np.linspace(0, 1, 40))
     >>> pd = phase_diagram(w, b, "tanh")
     """
     phi = as_activation(activation)
-    sigma_w2, sigma_b2 = _arrays(sigma_w2, sigma_b2)
-    q = fixed_point_q(sigma_w2, sigma_b2, phi)
-    chi = chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi)
-    c = fixed_point_c(sigma_w2, sigma_b2, phi)
+    sigma_w2, sigma_b2 = _checked(sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    q = _fixed_point_q(sigma_w2, sigma_b2, phi)
+    chi = _chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi)
+    c = _fixed_point_c(sigma_w2, sigma_b2, phi)
     return PhaseDiagram(sigma_w2, sigma_b2, q, chi, c, gamma_from_c(np.clip(c, 0.0, 1.0)))
 
 
@@ -174,13 +253,23 @@ def edge_of_chaos(sigma_b2: np.ndarray, activation: str | Activation) -> np.ndar
     """The edge of chaos: the :math:`\\sigma_w^2` where :math:`\\chi_1(q^*)=1`, for each :math:`\\sigma_b^2`.
 
     For tanh, :math:`\\sigma^2_{w,\\mathrm{EOC}}(0.1)=1.9861` (https://biascourse.github.io/biascourse/book/derivations/initial_guessing_bias.html#deriv-igb-meanfield); for ReLU it is 2.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``sigma_b2`` holds no numbers.
+    ValueError
+        If ``sigma_b2`` holds NaN, infinite or negative values, or ``activation`` is unknown.
     """
     phi = as_activation(activation)
-    sigma_b2 = np.asarray(sigma_b2, dtype=float)
+    (sigma_b2,) = _checked(sigma_b2=sigma_b2)
+    return _edge_of_chaos(sigma_b2, phi)
 
+
+def _edge_of_chaos(sigma_b2: np.ndarray, phi: Activation) -> np.ndarray:
     def chaotic(sigma_w2, sb2):
-        q = fixed_point_q(sigma_w2, sb2, phi)
-        return chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) > 1.0
+        q = _fixed_point_q(sigma_w2, sb2, phi)
+        return _chi_1(np.where(np.isinf(q), 1.0, q), sigma_w2, phi) > 1.0
 
     lo, hi = np.full(sigma_b2.shape, 1e-3), np.full(sigma_b2.shape, _SIGMA_W2_MAX)
     return _bisect_sigma_w2(chaotic, sigma_b2, lo, hi)[()]
@@ -191,18 +280,26 @@ def iso_gamma_line(gamma: float, sigma_b2: np.ndarray, activation: str | Activat
 
     ``gamma = 1`` (:math:`c^*=1/2`, a uniform :math:`G_0`) is the official *neutrality line*. Where
     no such point exists below :math:`\\sigma_w^2=20` the result is ``nan``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``gamma`` is not a number or ``sigma_b2`` holds no numbers.
+    ValueError
+        If ``gamma`` is not in (0, inf), ``sigma_b2`` holds NaN, infinite or negative values, or
+        ``activation`` is unknown.
     """
     gamma = real("gamma", gamma, 0, low_open=True)
     phi = as_activation(activation)
-    sigma_b2 = np.asarray(sigma_b2, dtype=float)
+    (sigma_b2,) = _checked(sigma_b2=sigma_b2)
     target = gamma / (1.0 + gamma)
 
     def below_target(sigma_w2, sb2):
         # the map crosses the diagonal once on (0, 1), from above: c* <= target iff map(target) <= target
-        q = fixed_point_q(sigma_w2, sb2, phi)
+        q = _fixed_point_q(sigma_w2, sb2, phi)
         return _c_map_at(target, q, sigma_w2, sb2, phi) <= target
 
-    lo = edge_of_chaos(sigma_b2, phi)
+    lo = _edge_of_chaos(sigma_b2, phi)
     hi = np.full(sigma_b2.shape, _SIGMA_W2_MAX)
     line = _bisect_sigma_w2(below_target, sigma_b2, lo, hi)
     reachable = below_target(hi, sigma_b2)
@@ -227,16 +324,19 @@ def correlation_profile(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.
 
     Raises
     ------
+    ArgumentTypeError
+        If ``spec`` is not an :class:`MLPSpec`, or ``input_q`` or ``input_c`` not a number.
     ValueError
         For ``pool > 1``, which these two-point maps do not cover (use :func:`gamma_maxpool` for
-        one layer, or measure).
+        one layer, or measure); if ``input_q`` is not in (0, inf) or ``input_c`` not in [-1, 1].
     """
+    instance("spec", spec, MLPSpec)
+    input_q = real("input_q", input_q, 0, low_open=True)
+    input_c = real("input_c", input_c, -1, 1)
     if spec.pool != 1:
         raise ValueError(
             f"the mean-field maps cover pool = 1 only; got pool={spec.pool} (use gamma_maxpool or measure)"
         )
-    if not (input_q > 0 and -1.0 <= input_c <= 1.0):
-        raise ValueError(f"input_q must be > 0 and input_c in [-1, 1]; got {input_q}, {input_c}")
     phi = spec.phi
     norm, _, place = spec.norm.partition("_")
     sw2, sb2 = spec.sigma_w2, spec.sigma_b2
@@ -267,6 +367,11 @@ def gamma_mean_field(spec: MLPSpec, input_q: float = 1.0, input_c: float = 0.0) 
 
     One hidden ReLU layer on centred data gives :math:`1/(\\pi-1)`; deeper ReLU stacks the depth
     recursion; tanh without bias 0; see :func:`correlation_profile` for the conventions.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`correlation_profile`.
     """
     _, c = correlation_profile(spec, input_q, input_c)
     return float(gamma_from_c(np.clip(c[-1], 0.0, 1.0)))
@@ -281,11 +386,24 @@ def input_moments(x: np.ndarray) -> tuple[float, float]:
         :math:`q=\\overline{\\|x_a\\|^2}/d` and
         :math:`c=\\overline{x_a\\cdot x_b}^{\\,a\\neq b}/\\overline{\\|x_a\\|^2}`, the two numbers the
         mean-field maps take from the data (a homogeneous-data approximation for real images).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``x`` holds no numbers.
+    ValueError
+        If ``x`` holds NaN or infinite values, is not an array of points (at least 2-d), has fewer
+        than 2 points, or holds only zeros.
     """
-    x = np.asarray(x, dtype=float).reshape(len(x), -1)
+    x = check_array("x", x, nonempty=False)
+    if x.ndim < 2 or 0 in x.shape[1:]:
+        raise ValueError(f"x must be an array of points, shape (n, ...) with at least one coordinate; got {x.shape}")
+    if len(x) < 2:
+        raise ValueError(f"x needs at least 2 points; got {len(x)}")
+    x = x.reshape(len(x), -1)
     n, d = x.shape
-    if n < 2:
-        raise ValueError(f"x needs at least 2 points; got {n}")
+    if not np.any(x):
+        raise ValueError("x must not be all zeros (its correlation is undefined)")
     norms = (x**2).sum(axis=1).mean()
     total = x.sum(axis=0)
     pair = (total @ total - n * norms) / (n * (n - 1))

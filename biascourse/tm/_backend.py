@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from .._checks import choice
+from .._device import resolve_device
 
 Backend = Literal["numpy", "torch"]
 _SMALL = 4096  # below this many draws, numpy's own samplers (one call each) beat the vectorised ones
@@ -31,14 +32,14 @@ class ArrayBackend:
         self.name = backend
         state = np.random.SeedSequence(seed_entropy).generate_state(4, np.uint32)
         if backend == "numpy":
-            if device not in (None, "cpu") and str(device) != "cpu":
+            if device is not None and str(device) != "cpu":
                 raise ValueError(f"backend='numpy' runs on the CPU only; got device={device!r} (use backend='torch')")
             self.xp, self.device, self.dtype = np, None, _DTYPES[dtype][0]
             self._rng = np.random.default_rng(state[:2])
             # float32 normals: torch's vectorised Box-Muller is about 3x faster than numpy's ziggurat
             self._fast_rng = torch.Generator().manual_seed(int(state[2]) << 32 | int(state[3]))
         else:
-            self.xp, self.device, self.dtype = torch, torch.device(device or "cpu"), _DTYPES[dtype][1]
+            self.xp, self.device, self.dtype = torch, resolve_device(device), _DTYPES[dtype][1]
             self._rng = torch.Generator(device=self.device).manual_seed(int(state[0]) << 32 | int(state[1]))
             self._fast_rng = self._rng
 

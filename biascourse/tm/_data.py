@@ -7,10 +7,10 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from .._checks import integer as check_integer
+from .._checks import instance, integer as check_integer
 from .._random import check_seed
 from ._backend import ArrayBackend, Backend, resolve_dtype
-from ._params import TMParams
+from ._params import TMParams, check_params
 
 Array = Union[np.ndarray, torch.Tensor]
 
@@ -22,9 +22,15 @@ def fixed_coordinates(params: TMParams) -> tuple[np.ndarray, np.ndarray, np.ndar
     ``v = sqrt(N V) (a e1 + b' e2 + sqrt(1 - a^2 - b'^2) e3)`` with ``a = m_+ / sqrt(V)`` and
     ``b' = (m_- / sqrt(V) - T a) / sqrt(1 - T^2)``. Returns three vectors of length 3 whose Gram
     matrix is :func:`~biascourse.tm.teacher_shift_gram`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`.
+    ValueError
+        If ``params`` is a grid (shape other than ``()``).
     """
-    if params.shape != ():
-        raise ValueError(f"this needs a single parameter set; got params of shape {params.shape}")
+    check_params(params, single=True)
     T, V = params.T, params.V
     s_T = np.sqrt(max(1.0 - T**2, 0.0))
     if V == 0:
@@ -92,6 +98,15 @@ def sample(
     backend : ``"numpy"`` or ``"torch"`` (then ``device`` picks the device).
     dtype : ``"float32"`` or ``"float64"``; default float64 for numpy, float32 for torch.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`, ``geometry`` not a :class:`Geometry`, or ``n``,
+        ``N`` or ``seed`` not an integer.
+    ValueError
+        If ``params`` is a grid, ``n < 1``, ``N < 3``, ``geometry`` has another dimension, or
+        ``backend``, ``dtype`` or ``device`` is unknown or unavailable.
+
     Examples
     --------
     >>> p = TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0)
@@ -100,8 +115,11 @@ def sample(
     >>> train.x.shape, test.y.shape
     ((1000, 100), (500,))
     """
+    check_params(params, single=True)
     check_integer("n", n, 1)
     check_integer("N", N, 3)
+    if geometry is not None:
+        instance("geometry", geometry, Geometry)
     xb = ArrayBackend(backend, check_seed(seed), device, resolve_dtype(dtype, "float64" if backend == "numpy" else "float32"))
     t_plus, t_minus, mu = fixed_coordinates(params)
     if geometry is None:

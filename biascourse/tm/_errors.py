@@ -4,7 +4,22 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, owens_t
 
-from ._params import ArrayLike, TMParams
+from .._checks import array as check_array
+from ._params import ArrayLike, TMParams, check_params
+
+
+def _check_order_parameters(params, R_plus, R_minus, M, Q, b) -> tuple:
+    """The public boundary of the error formulas: a TMParams and finite order parameters, Q >= 0."""
+    check_params(params)
+    values = [check_array(name, value) for name, value in
+              (("R_plus", R_plus), ("R_minus", R_minus), ("M", M), ("b", b))]
+    values.insert(3, check_array("Q", Q, low=0))
+    try:
+        np.broadcast_shapes(np.shape(params.rho), *(v.shape for v in values))
+    except ValueError:
+        shapes = ", ".join(f"{n} {v.shape}" for n, v in zip(("R_plus", "R_minus", "M", "Q", "b"), values))
+        raise ValueError(f"the order parameters must broadcast together and with params; got {shapes}") from None
+    return tuple(values)
 
 
 def group_mse(
@@ -22,7 +37,19 @@ def group_mse(
     Returns
     -------
     eps_plus, eps_minus : numpy arrays.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams` or an order parameter is not numeric.
+    ValueError
+        If an order parameter is NaN or infinite, ``Q < 0``, or the shapes do not broadcast.
     """
+    return _group_mse(params, *_check_order_parameters(params, R_plus, R_minus, M, Q, b))
+
+
+def _group_mse(params: TMParams, R_plus, R_minus, M, Q, b=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`group_mse` without the argument checks (internal callers, diverging states included)."""
     out = []
     for c, R, delta, E, G in (
         (1.0, R_plus, params.delta_plus, params.E_plus, params.G_plus),
@@ -45,7 +72,17 @@ def group_error_rate(
     Returns
     -------
     err_plus, err_minus : numpy arrays.
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError
+        As :func:`group_mse`.
     """
+    return _group_error_rate(params, *_check_order_parameters(params, R_plus, R_minus, M, Q, b))
+
+
+def _group_error_rate(params: TMParams, R_plus, R_minus, M, Q, b=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`group_error_rate` without the argument checks."""
     Q = np.asarray(Q, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         sqrt_q = np.where(Q > 0, np.sqrt(np.where(Q > 0, Q, 1.0)), np.nan)
@@ -57,7 +94,7 @@ def group_error_rate(
             h_a = -(c * np.asarray(M) + b) / (np.sqrt(delta) * sqrt_q)
             h_b = -a / np.sqrt(delta) + 0.0 * h_a
             r = np.clip(np.asarray(R) / sqrt_q, -1.0, 1.0)
-            out.append(ndtr(h_a) + ndtr(h_b) - 2 * bivariate_normal_cdf(h_a, h_b, r))
+            out.append(ndtr(h_a) + ndtr(h_b) - 2 * _bivariate_normal_cdf(h_a, h_b, r))
     return out[0], out[1]
 
 
@@ -66,8 +103,27 @@ def bivariate_normal_cdf(h: ArrayLike, k: ArrayLike, r: ArrayLike) -> np.ndarray
 
     Uses Owen's T function: ``Phi_2 = [Phi(h) + Phi(k)]/2 - T(h, a_h) - T(k, a_k) - beta`` with
     ``a_h = (k - r h) / (h sqrt(1 - r^2))`` (Owen 1956), and the limits ``|r| = 1`` exactly.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If an argument is not numeric.
+    ValueError
+        If ``h`` or ``k`` holds NaN (infinite bounds are allowed), ``r`` is outside [-1, 1] or NaN,
+        or the shapes do not broadcast.
     """
-    h, k, r = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, k, r)))
+    h, k = (check_array(name, x, allow_inf=True, nonempty=False) for name, x in (("h", h), ("k", k)))
+    r = check_array("r", r, low=-1, high=1, nonempty=False)
+    try:
+        h, k, r = np.broadcast_arrays(h, k, r)
+    except ValueError:
+        raise ValueError(f"h, k and r must broadcast together; got shapes {h.shape}, {k.shape}, {r.shape}") from None
+    return _bivariate_normal_cdf(h, k, r)
+
+
+def _bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """:func:`bivariate_normal_cdf` without the argument checks (clipped correlations, NaN passed through)."""
+    h, k, r = np.broadcast_arrays(h, k, r)
     s = np.sqrt(np.clip(1 - r**2, 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         t_h = _owens_t_ratio(h, k - r * h, s)

@@ -14,8 +14,9 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import exprel
 
-from ._errors import group_error_rate, group_mse
-from ._params import ArrayLike, TMParams
+from .._checks import array as check_array, choice, integer as check_integer, real
+from ._errors import _group_error_rate as group_error_rate, _group_mse as group_mse
+from ._params import ArrayLike, TMParams, check_params, check_stable
 from ._trajectory import ORDER_PARAMETERS, TMState, Trajectory
 
 Method = Literal["closed_form", "ode"]
@@ -49,8 +50,14 @@ class Coefficients:
 
 
 def coefficients(params: TMParams) -> Coefficients:
-    """The coefficients of the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients for the student without a bias (arrays of ``params.shape``)."""
-    p = params
+    """The coefficients of the ODEs of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-coefficients for the student without a bias (arrays of ``params.shape``).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`.
+    """
+    p = check_params(params)
     rho, q = p.rho, 1 - p.rho
     sp, sm = np.sqrt(p.delta_plus), np.sqrt(p.delta_minus)
     Ep, Em, Gp, Gm = p.E_plus, p.E_minus, p.G_plus, p.G_minus
@@ -84,7 +91,17 @@ def fixed_point(params: TMParams) -> TMState:
     Meaningful as the long-time limit only for ``eta < eta_max``; there ``Q`` converges.
     ``Q^inf = tau_Q [c4 + c5 M + c6 M^2 + c7 R_+ + c8 R_-]`` without a bias; with a bias the
     (M, b) pair solves the 2x2 linear system of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias first.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`.
+    ValueError
+        If ``eta >= eta_max`` for any parameter set: "eta must be below the stable bound eta_max =
+        ...", since Q diverges there and has no fixed point.
     """
+    check_params(params)
+    check_stable(params, "the fixed point")
     p, k = params, coefficients(params)
     s = 2 * p.rho - 1
     mean_label = p.rho * p.E_plus + (1 - p.rho) * p.E_minus
@@ -121,6 +138,14 @@ def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method 
     Trajectory
         Fields of shape ``params.shape + t.shape``.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`, ``t`` holds no numbers or ``init`` is of the wrong kind.
+    ValueError
+        If ``t`` holds a negative, NaN or infinite time, ``init`` an unknown name or a negative ``Q``,
+        or ``method`` is unknown ("closed_form" with a trained bias included).
+
     Warns
     -----
     RuntimeWarning
@@ -133,8 +158,9 @@ def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method 
     >>> sol.eps_plus.shape
     (5,)
     """
-    params.warn_if_unstable()
+    check_params(params)
     t = _check_times(t)
+    params.warn_if_unstable()
     state = order_parameters(params, t, init, method)
     values = [state[name] for name in ORDER_PARAMETERS]
     eps_plus, eps_minus = group_mse(with_time_axes(params, t), *values)
@@ -144,9 +170,14 @@ def solve(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method 
 
 
 def order_parameters(params: TMParams, t: ArrayLike, init: InitLike = None, method: Method = "closed_form") -> dict:
-    """Only the order parameters of :func:`solve` (a dict ``R_plus, R_minus, M, Q, b``), without warnings."""
+    """Only the order parameters of :func:`solve` (a dict ``R_plus, R_minus, M, Q, b``), without warnings.
+
+    Raises the errors of :func:`solve`.
+    """
+    check_params(params)
     t = _check_times(t)
     init = TMState.coerce(init)
+    choice("method", method, ("closed_form", "ode"))
     if method == "closed_form":
         if params.has_bias or np.any(np.asarray(init.b) != 0):
             raise ValueError(
@@ -154,9 +185,7 @@ def order_parameters(params: TMParams, t: ArrayLike, init: InitLike = None, meth
                 "use method='ode' for the trainable bias of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias"
             )
         return _closed_form(params, t, init)
-    if method == "ode":
-        return _integrate(params, t, init)
-    raise ValueError(f"method must be 'closed_form' or 'ode'; got {method!r}")
+    return _integrate(params, t, init)
 
 
 def crossings(
@@ -173,13 +202,19 @@ def crossings(
     -------
     numpy.ndarray
         Sorted crossing times (empty when the groups never swap).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`, ``t_max`` not a number or ``n_grid`` not an integer.
+    ValueError
+        If ``params`` is a grid, ``t_max`` is not in (0, inf), ``n_grid < 2``, or ``init`` or
+        ``method`` is invalid (see :func:`solve`).
     """
-    if params.shape != ():
-        raise ValueError(f"crossings needs a single parameter set; got params of shape {params.shape}")
-    if not np.isfinite(t_max) or t_max <= 0:
-        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
-    if n_grid < 2:
-        raise ValueError(f"n_grid must be at least 2; got {n_grid}")
+    check_params(params, single=True)
+    t_max = real("t_max", t_max, 0, low_open=True)
+    n_grid = check_integer("n_grid", n_grid, 2)
+    choice("method", method, ("closed_form", "ode"))
     params.warn_if_unstable()
     init = TMState.coerce(init)
 
@@ -206,18 +241,26 @@ def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarra
 
     Parameters
     ----------
-    t : evaluation times, increasing, shape (T,).
-    gap : the gap at those times, shape (T,).
-    tol : half-width of the band around zero that does not count.
+    t : evaluation times, finite and strictly increasing, shape (T,).
+    gap : the gap at those times, shape (T,); NaN marks an evaluation without a value and is skipped.
+    tol : half-width of the band around zero that does not count, a finite number >= 0.
 
     Returns
     -------
     numpy.ndarray
         The crossing times (the theory's, found on the exact solution, are :func:`crossings`).
+
+    Raises
+    ------
+    ValueError
+        When ``t`` is not finite and strictly increasing, ``gap`` has another shape, or ``tol`` is
+        negative or not finite (a wrong type raises ``ArgumentTypeError``, also a ``ValueError``).
     """
-    t, gap = np.asarray(t, dtype=float), np.asarray(gap, dtype=float)
-    if t.shape != gap.shape or t.ndim != 1:
-        raise ValueError(f"t and gap must be 1-d arrays of the same length; got {t.shape} and {gap.shape}")
+    t = check_array("t", t, ndim=1, nonempty=False)
+    gap = check_array("gap", gap, shape=(t.size,), finite=False, nonempty=False)
+    tol = real("tol", tol, 0)
+    if np.any(np.diff(t) <= 0):
+        raise ValueError("t must be strictly increasing")
     times, side = [], 0
     for k in np.flatnonzero(np.isfinite(gap) & (np.abs(gap) > tol)):
         new = int(np.sign(gap[k]))
@@ -235,10 +278,7 @@ def gap_crossings(t: np.ndarray, gap: np.ndarray, tol: float = 0.0) -> np.ndarra
 
 
 def _check_times(t: ArrayLike) -> np.ndarray:
-    t = np.asarray(t, dtype=float)
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("t must hold finite times in [0, inf)")
-    return t
+    return check_array("t", t, low=0, nonempty=False)
 
 
 def with_time_axes(params: TMParams, t: np.ndarray) -> TMParams:

@@ -12,6 +12,8 @@ from typing import Union
 import numpy as np
 from scipy.special import erf
 
+from .._checks import ArgumentTypeError, array as check_array, instance
+
 ArrayLike = Union[float, np.ndarray]
 
 _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
@@ -36,11 +38,19 @@ class TMParams:
     m_plus, m_minus : teacher-shift overlaps ``W_T^+- . v / N``; the Gram matrix of
         ``(W_T^+, W_T^-, v)`` must be positive semi-definite.
     eta : SGD learning rate, > 0. Values at or above :attr:`eta_max` are allowed, but the
-        student norm Q then diverges (``solve`` and ``simulate`` warn).
+        student norm Q then diverges (``solve`` and ``simulate`` warn, ``fixed_point`` raises).
     eta_b : learning rate of the trainable student bias b (the extension of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias, updated as
         ``b <- b + eta_b e / N``); the default 0 is the paper's student without a trained bias.
 
     Every field may be a numpy array; the fields broadcast together to :attr:`shape`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If a field is not a number or an array of numbers.
+    ValueError
+        If a field is NaN or infinite or outside its range (given above), the array-valued
+        fields do not broadcast together, or the teachers and the shift have no valid Gram matrix.
 
     Examples
     --------
@@ -69,9 +79,9 @@ class TMParams:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, (list, tuple, np.ndarray)):
-                value = np.asarray(value, dtype=float)
+                value = check_array(f.name, value, finite=False, nonempty=False)
             elif isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-                raise TypeError(f"{f.name} must be a number or an array of numbers; got {value!r}")
+                raise ArgumentTypeError(f"{f.name} must be a number or an array of numbers; got {value!r}")
             else:
                 value = float(value)
             if not np.all(np.isfinite(value)):
@@ -201,11 +211,43 @@ class TMParams:
             )
 
 
+def check_params(params, single: bool = False, name: str = "params") -> TMParams:
+    """``params``, checked to be a :class:`TMParams` (and a single model, shape ``()``, if ``single``).
+
+    Raises :class:`~biascourse._checks.ArgumentTypeError` for another kind of value and ValueError
+    for a grid where one model is needed.
+    """
+    instance(name, params, TMParams)
+    if single and params.shape != ():
+        raise ValueError(f"{name} must be a single parameter set (shape ()); got {name} of shape {params.shape}")
+    return params
+
+
+def check_stable(params: TMParams, what: str) -> None:
+    """Raise ValueError when ``eta >= eta_max`` anywhere: ``what`` does not exist there (Q diverges)."""
+    unstable = np.asarray(params.eta >= params.eta_max)
+    if np.any(unstable):
+        eta = float(np.broadcast_to(params.eta, unstable.shape)[unstable].flat[0])
+        eta_max = float(np.broadcast_to(params.eta_max, unstable.shape)[unstable].flat[0])
+        where = "" if unstable.ndim == 0 else f" (at {int(unstable.sum())} of {unstable.size} parameter sets)"
+        raise ValueError(
+            f"eta must be below the stable bound eta_max = 2 Delta^mix / Delta^2mix = {eta_max:.4g}; got eta = {eta:g}"
+            f"{where}. Above it the student norm Q diverges and {what} does not exist "
+            "(https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability)"
+        )
+
+
 def teacher_shift_gram(params: TMParams) -> np.ndarray:
     """Gram matrix ``[[1, T, m_+], [T, 1, m_-], [m_+, m_-, V]]`` of ``(W_T^+, W_T^-, v) / sqrt(N)``.
 
     Shape ``params.shape + (3, 3)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`TMParams`.
     """
+    check_params(params)
     one = np.ones(params.shape)
     T, mp, mm, V = (np.broadcast_to(x, params.shape) for x in (params.T, params.m_plus, params.m_minus, params.V))
     return np.stack(

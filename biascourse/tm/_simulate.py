@@ -26,8 +26,8 @@ from .._checks import choice, integer as check_integer, real
 from .._random import seed_list as _as_seed_list
 from ._backend import ArrayBackend, Backend, resolve_dtype
 from ._data import fixed_coordinates
-from ._errors import group_error_rate, group_mse
-from ._params import TMParams
+from ._errors import _group_error_rate as group_error_rate, _group_mse as group_mse
+from ._params import TMParams, check_params
 from ._trajectory import ORDER_PARAMETERS, Trajectory
 
 SimulationMethod = Literal["blocked", "loop", "order_parameters"]
@@ -85,6 +85,13 @@ def simulate(
 
     Raises
     ------
+    ArgumentTypeError
+        If an argument is of the wrong kind (a float ``N``, a string ``t_max``, a float number of
+        ``seeds``, ``params`` that is not a :class:`TMParams`).
+    ValueError
+        If ``params`` is a grid, an argument is out of range (``N < 5``, ``t_max <= 0``,
+        ``n_times < 2``, ``seeds < 1``), or ``method``, ``backend``, ``dtype`` or ``device`` is
+        unknown (a device this machine lacks raises ``DeviceUnavailableError``, also a ValueError).
     FloatingPointError
         If the weights diverge (non-finite, or ``Q > 1e12``); the message explains ``eta_max``.
 
@@ -100,8 +107,7 @@ def simulate(
     >>> sim.Q.shape
     (8, 11)
     """
-    if params.shape != ():
-        raise ValueError(f"simulate needs a single parameter set; got params of shape {params.shape}")
+    check_params(params, single=True)
     check_integer("N", N, 5)
     t_max = real("t_max", t_max, 0, low_open=True)
     init_scale = real("init_scale", init_scale, 0)

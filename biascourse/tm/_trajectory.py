@@ -6,6 +6,7 @@ from typing import Mapping, Optional, Union
 
 import numpy as np
 
+from .._checks import ArgumentTypeError, array as check_array
 from ._params import ArrayLike, TMParams
 
 ORDER_PARAMETERS = ("R_plus", "R_minus", "M", "Q", "b")
@@ -18,6 +19,13 @@ class TMState:
     ``R_plus = W.W_T^+/N``, ``R_minus = W.W_T^-/N``, ``M = W.v/N``, ``Q = W.W/N`` and the student
     bias ``b`` (0 unless the extension of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias is on). Fields may be arrays (one per parameter set).
     The default is ``W = 0``, ``b = 0``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If a field is not a number or an array of numbers.
+    ValueError
+        If a field holds NaN or infinite values, or ``Q < 0``.
     """
 
     R_plus: ArrayLike = 0.0
@@ -27,6 +35,8 @@ class TMState:
     b: ArrayLike = 0.0
 
     def __post_init__(self) -> None:
+        for name in ORDER_PARAMETERS:
+            check_array(name, getattr(self, name), nonempty=False)
         if np.any(np.asarray(self.Q) < 0):
             raise ValueError(f"Q must be in [0, inf) (it is |W|^2 / N); got {np.min(self.Q):g}")
 
@@ -42,7 +52,7 @@ class TMState:
             if unknown:
                 raise ValueError(f"init keys must be among {ORDER_PARAMETERS}; got {sorted(unknown)}")
             return cls(**{k: init[k] for k in init})
-        raise TypeError(f"init must be a TMState, a mapping of order parameters or None; got {type(init).__name__}")
+        raise ArgumentTypeError(f"init must be a TMState, a mapping of order parameters or None; got {type(init).__name__}")
 
 
 @dataclass(frozen=True)

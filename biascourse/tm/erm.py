@@ -24,12 +24,14 @@ from typing import Literal, Optional, Sequence, Union
 import numpy as np
 from scipy.special import expit
 
-from .._checks import choice, integer as check_integer, real
+from .._checks import array as check_array, choice, instance, integer as check_integer, real
 from .._random import seed_list as _as_seed_list
 from ._data import Geometry, fixed_coordinates, sample
-from ._errors import group_error_rate, group_mse
-from ._params import ArrayLike, TMParams
+from ._errors import _group_error_rate as group_error_rate, _group_mse as group_mse
+from ._params import ArrayLike, TMParams, check_params
 from ._trajectory import TMState
+
+__all__ = ["ERMCurve", "ERMFit", "fit", "learning_curve", "overlaps", "ridge_theory"]
 
 Loss = Literal["square", "logistic"]
 Training = Literal["joint", "separate"]
@@ -174,6 +176,13 @@ def fit(
 
     Raises
     ------
+    ArgumentTypeError
+        If ``x``, ``y`` or ``sample_weight`` holds no numbers, ``lam`` or ``tol`` is not a number, or
+        ``max_iter`` not an integer.
+    ValueError
+        If ``x`` or ``y`` holds NaN or infinite values or no sample, the shapes do not match
+        (``y``: ``batch + (n,)``, ``sample_weight`` broadcastable to it), ``lam`` is out of range,
+        ``tol <= 0``, ``max_iter < 1``, or ``sample_weight`` is negative or not finite.
     RuntimeError
         If Newton's method has not converged after ``max_iter`` iterations (e.g. a training set
         whose labels are all equal, with an intercept: then no minimiser exists).
@@ -187,18 +196,25 @@ def fit(
     """
     choice("loss", loss, _LOSSES)
     _check_lam(lam, loss)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    tol = real("tol", tol, 0, low_open=True)
+    max_iter = check_integer("max_iter", max_iter, 1)
+    x, y = check_array("x", x, nonempty=False), check_array("y", y, nonempty=False)
     if x.ndim < 2 or y.shape != x.shape[:-1]:
         raise ValueError(f"x must have shape batch + (n, N) and y shape batch + (n,); got {x.shape} and {y.shape}")
+    if x.size == 0:
+        raise ValueError(f"x must hold at least one sample of at least one dimension; got shape {x.shape}")
     if loss == "logistic" and not np.all(np.abs(y) == 1):
         raise ValueError("y must hold labels in {-1, +1} for the logistic loss")
-    w = np.ones_like(y) if sample_weight is None else np.broadcast_to(np.asarray(sample_weight, dtype=float), y.shape)
+    w = np.ones_like(y) if sample_weight is None else check_array("sample_weight", sample_weight, finite=False)
+    if sample_weight is not None:
+        try:
+            w = np.broadcast_to(w, y.shape)
+        except ValueError:
+            raise ValueError(f"sample_weight must broadcast to the shape of y, {y.shape}; got {w.shape}") from None
     if np.any(w < 0) or not np.all(np.isfinite(w)):
         raise ValueError("sample_weight must be finite and non-negative")
     if intercept and np.any(w.sum(-1) == 0):
         raise ValueError("every training set needs at least one sample of positive weight to fit an intercept")
-    if tol <= 0 or max_iter < 1:
-        raise ValueError(f"tol must be > 0 and max_iter >= 1; got tol={tol}, max_iter={max_iter}")
     batch, (n, N) = x.shape[:-2], x.shape[-2:]
     flat = (int(np.prod(batch, dtype=int)),)
     Z, basis = _reduce(x.reshape(flat + (n, N)) / np.sqrt(N))
@@ -212,8 +228,19 @@ def overlaps(W: np.ndarray, geometry: Geometry, b: ArrayLike = 0.0) -> TMState:
 
     ``W`` has shape ``batch + (N,)``; the geometry's vectors broadcast against it (one geometry per
     seed: stack them along the batch axes).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``geometry`` is not a :class:`~biascourse.tm.Geometry` or ``W`` holds no numbers.
+    ValueError
+        If ``W`` or ``b`` holds NaN or infinite values, or ``W`` has another dimension than the geometry.
     """
-    W = np.asarray(W, dtype=float)
+    instance("geometry", geometry, Geometry)
+    W = check_array("W", W)
+    if W.ndim < 1:
+        raise ValueError(f"W must have shape batch + (N,); got a number {float(W):g}")
+    check_array("b", b, nonempty=False)
     N = W.shape[-1]
     if geometry.N != N:
         raise ValueError(f"W has dimension {N} but the geometry has dimension {geometry.N}")
@@ -267,13 +294,21 @@ def learning_curve(
     >>> curve = learning_curve(p, [0.5, 2.0], N=100, seeds=3, lam=0.1)
     >>> curve.err_plus.shape
     (3, 2)
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`, ``N`` or ``seeds`` of the wrong kind.
+    ValueError
+        If ``params`` is a grid, ``alphas`` is empty, not 1-d, or holds a value that is not in
+        (0, inf) or gives no sample, or ``lam``, ``N``, ``loss`` or ``training`` is invalid.
     """
     _check_single(params)
     choice("loss", loss, _LOSSES)
     choice("training", training, _TRAININGS)
     _check_lam(lam, loss)
     check_integer("N", N, 3)
-    alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
+    alphas = np.atleast_1d(check_array("alphas", alphas, finite=False, nonempty=False))
     if alphas.ndim != 1 or alphas.size == 0 or np.any(~np.isfinite(alphas)) or np.any(alphas <= 0):
         raise ValueError(f"alphas must be a non-empty 1-d array of numbers in (0, inf); got {alphas}")
     ns = np.rint(alphas * N).astype(int)
@@ -353,10 +388,23 @@ def ridge_theory(
     -------
     ERMCurve
         Fields of the broadcast shape of ``alphas`` and ``lam``; ``alpha`` is ``alphas`` broadcast.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`, or ``alphas`` or ``lam`` holds no numbers.
+    ValueError
+        If ``params`` is a grid, ``alphas`` or ``lam`` is not in (0, inf), they do not broadcast
+        together, or ``training`` is unknown.
     """
     _check_single(params)
     choice("training", training, _TRAININGS)
-    alphas, lam = np.broadcast_arrays(np.asarray(alphas, dtype=float), np.asarray(lam, dtype=float))
+    alphas = check_array("alphas", alphas, finite=False, nonempty=False)
+    lam = check_array("lam", lam, finite=False, nonempty=False)
+    try:
+        alphas, lam = np.broadcast_arrays(alphas, lam)
+    except ValueError:
+        raise ValueError(f"alphas and lam must broadcast together; got shapes {alphas.shape} and {lam.shape}") from None
     if not np.all(np.isfinite(alphas) & (alphas > 0)):
         raise ValueError(f"alphas must be in (0, inf); got {alphas[~(np.isfinite(alphas) & (alphas > 0))].flat[0]:g}")
     if not np.all(np.isfinite(lam) & (lam > 0)):
@@ -520,8 +568,7 @@ def _curve(params, alpha, plus: TMState, minus: TMState, loss, lam, training, in
 
 
 def _check_single(params: TMParams) -> None:
-    if params.shape != ():
-        raise ValueError(f"this needs a single parameter set; got params of shape {params.shape}")
+    check_params(params, single=True)
 
 
 def _check_lam(lam: float, loss: str) -> None:

@@ -17,14 +17,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import integer as check_integer, real
-from ._errors import group_mse
+from .._checks import array as check_array, integer as check_integer, real
+from ._errors import _group_mse as group_mse
 from ._ode import InitLike, rhs, with_time_axes, coefficients, fixed_point, order_parameters
-from ._params import ArrayLike, TMParams
+from ._params import ArrayLike, TMParams, check_params
 from ._trajectory import ORDER_PARAMETERS, TMState
 
 _SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
 _CENTRED_PAGE = "https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-centred"
+
+__all__ = [
+    "BIAS_DRIVERS",
+    "BiasRegimes",
+    "Phase",
+    "Region",
+    "asymptotic_errors",
+    "asymptotic_gap_small_eta",
+    "asymptotic_shift_overlap",
+    "bias_drivers",
+    "bias_regimes",
+    "centred_R_infinity",
+    "crossing_condition",
+    "crossing_time_small_eta",
+    "initial_slope_bounds",
+    "initial_slope_ratio_bounds",
+    "initial_slope_terms",
+    "initial_slopes",
+    "phase_diagram",
+    "phase_intervals",
+    "shift_bias_timescales",
+    "small_eta_regimes",
+]
 
 #: Drivers of the bias (https://biascourse.github.io/biascourse/book/derivations/tm_phases.html#deriv-phases-three), keyed by the order parameter that carries them.
 BIAS_DRIVERS = {"M": "class imbalance", "R": "saliency", "Q": "representation"}
@@ -51,6 +74,11 @@ def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray,
     -------
     slope_plus, slope_minus : arrays of ``params.shape``; negative means the group starts learning.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
+
     Examples
     --------
     >>> p = TMParams(rho=0.8, delta_plus=0.5, delta_minus=2.0, eta=0.01)
@@ -58,6 +86,7 @@ def initial_slopes(params: TMParams, init: InitLike = None) -> tuple[np.ndarray,
     >>> bool(minus < plus < 0)     # the higher-variance group learns first
     True
     """
+    check_params(params)
     terms = initial_slope_terms(params, init)
     return tuple(sum(terms[key][i] for key in BIAS_DRIVERS) for i in (0, 1))
 
@@ -81,7 +110,13 @@ def initial_slope_terms(params: TMParams, init: InitLike = None) -> dict[str, tu
     dict
         ``{"M": (plus, minus), "R": (plus, minus), "Q": (plus, minus)}``; for each group the three
         terms add up to its initial slope.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     return _loss_rate_terms(params, _state_dict(init))
 
 
@@ -111,10 +146,13 @@ def initial_slope_ratio_bounds(params: TMParams) -> tuple[np.ndarray, np.ndarray
 
     Raises
     ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     ValueError
         Where ``T <= 0`` (a slope can then be zero or positive and the ratio is unbounded) or the
         teachers overlap the shift (``m_+- != 0`` adds ``m_c E_bar`` to ``g_c``).
     """
+    check_params(params)
     T = np.asarray(params.T)
     if np.any(T <= 0):
         raise ValueError(f"initial_slope_ratio_bounds needs teachers that agree, T in (0, 1]; got T={float(T[T <= 0].flat[0]):g}")
@@ -143,7 +181,13 @@ def initial_slope_bounds(params: TMParams) -> tuple[tuple[np.ndarray, np.ndarray
     Returns
     -------
     (low_plus, high_plus), (low_minus, high_minus) : arrays of ``params.shape``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     plus, minus = initial_slopes(params)
     sp, sm = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus)
     cross = params.eta * sp * params.G_plus * sm * params.G_minus
@@ -161,7 +205,13 @@ def asymptotic_errors(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
     """Per-group MSE at the fixed point, ``eps_c^inf`` (https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-stability, https://biascourse.github.io/biascourse/book/derivations/tm_model.html#deriv-tm-errors); NaN where ``eta >= eta_max``.
 
     Exact at any learning rate (the eta^2 terms included). Works with the trained bias of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-bias.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     stable = np.asarray(params.eta < params.eta_max)
     if not stable.all():
         # fixed_point rejects the negative "Q" of a divergent model: evaluate a stable stand-in, then mask.
@@ -192,7 +242,13 @@ def asymptotic_shift_overlap(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     without_bias, with_bias : arrays of ``params.shape``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     k = coefficients(params)
     mixing = 2 * params.rho * (1 - params.rho)
     without_bias = k.c1 / (params.V + params.delta_mix)
@@ -215,7 +271,13 @@ def shift_bias_timescales(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     tau_fast, tau_slow : arrays of ``params.shape``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     s = 2 * params.rho - 1
     rate_M, rate_b = params.eta * (params.V + params.delta_mix), params.eta_b
     root = np.sqrt((rate_M - rate_b) ** 2 + 4 * params.eta * rate_b * params.V * s**2)
@@ -233,9 +295,12 @@ def centred_R_infinity(params: TMParams) -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     ValueError
         Outside the centred case (``v = 0``, ``alpha_+ = alpha_- = 0``).
     """
+    check_params(params)
     _require_centred(params, "centred_R_infinity")
     sp, sm = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus)
     scale = _SQRT_2_OVER_PI / params.delta_mix
@@ -251,7 +316,13 @@ def asymptotic_gap_small_eta(params: TMParams) -> np.ndarray:
     with ``S = rho sqrt(Delta_+) + (1 - rho) sqrt(Delta_-)``: group + wins (negative gap) exactly
     when ``rho sqrt(Delta_+) > (1 - rho) sqrt(Delta_-)``. The exact value at finite eta is
     ``asymptotic_errors``; the two differ by O(eta).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     _require_centred(params, "asymptotic_gap_small_eta", shared_teacher=True)
     sp, sm, rho = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus), params.rho
     S = rho * sp + (1 - rho) * sm
@@ -272,7 +343,13 @@ def crossing_condition(params: TMParams) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of bool, ``params.shape``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     _require_centred(params, "crossing_condition", shared_teacher=True)
     return _saliency_winner(params) * _representation_winner(params) < 0
 
@@ -284,7 +361,13 @@ def crossing_time_small_eta(params: TMParams) -> np.ndarray:
     ((1 - rho) sqrt(Delta_-) - rho sqrt(Delta_+)))]``, from ``Q = R^2`` and
     ``R(t) = R^inf (1 - exp(-t / tau_R))``. The exact crossing (:func:`~biascourse.tm.crossings`)
     differs from it by a relative O(eta).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
     """
+    check_params(params)
     _require_centred(params, "crossing_time_small_eta", shared_teacher=True)
     sp, sm, rho = np.sqrt(params.delta_plus), np.sqrt(params.delta_minus), params.rho
     S = rho * sp + (1 - rho) * sm
@@ -319,8 +402,16 @@ def bias_drivers(params: TMParams, t: ArrayLike, init: InitLike = None) -> dict[
     dict
         ``{"M": ..., "R": ..., "Q": ...}``, arrays of shape ``params.shape + t.shape`` that sum to
         ``d(eps_+ - eps_-)/dt``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams` or ``t`` holds no numbers.
+    ValueError
+        If ``t`` holds a negative, NaN or infinite time.
     """
-    t = np.asarray(t, dtype=float)
+    check_params(params)
+    t = check_array("t", t, low=0, nonempty=False)
     method = "ode" if params.has_bias else "closed_form"
     state = order_parameters(params, t, init, method)
     terms = _loss_rate_terms(with_time_axes(params, t), state)
@@ -352,10 +443,18 @@ def phase_intervals(params: TMParams, t_max: float, init: InitLike = None, n_tim
     list of Phase
         Consecutive ``Phase(start, end, driver)``, the first starting at 0 and the last ending at
         ``t_max`` (empty when the bias never moves).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`, ``t_max`` not a number or
+        ``n_times`` not an integer.
+    ValueError
+        If ``params`` is a grid, ``t_max`` is not in (0, inf) or ``n_times < 2``.
     """
-    if params.shape != ():
-        raise ValueError(f"phase_intervals needs a single parameter set; got params of shape {params.shape}")
+    check_params(params, single=True)
     t_max = real("t_max", t_max, 0, low_open=True)
+    n_times = check_integer("n_times", n_times, 2)
     t = np.geomspace(t_max * 1e-6, t_max, n_times)
     drivers = bias_drivers(params, t, init)
     keys = list(drivers)
@@ -432,7 +531,15 @@ def bias_regimes(params: TMParams, n_times: int = 64) -> BiasRegimes:
     ----------
     params : a grid of models without a trained bias (``eta_b = 0``).
     n_times : number of scan times (used only where ``V > 0``).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams` or ``n_times`` not an integer.
+    ValueError
+        If ``eta_b > 0`` anywhere or ``n_times < 2``.
     """
+    check_params(params)
     if params.has_bias:
         raise ValueError("bias_regimes uses the closed form of https://biascourse.github.io/biascourse/book/derivations/tm_dynamics.html#deriv-tm-closed-form, which has no trained bias; set eta_b = 0")
     n_times = check_integer("n_times", n_times, 2)
@@ -476,15 +583,22 @@ def phase_diagram(
     BiasRegimes
         Shape ``(len(rho), len(delta_ratio))``; its ``region`` gives the colours of the diagram.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``rho`` or ``delta_ratio`` holds no numbers, or ``eta`` or a fixed field is not a number.
+    ValueError
+        If ``rho`` or ``delta_ratio`` is empty, not 1-D or holds NaN or infinite values, a value is
+        out of its range (``rho`` in (0, 1), ``delta_ratio`` in (0, inf), ``eta > 0``), or
+        ``n_times < 2``.
+
     Examples
     --------
     >>> d = phase_diagram(np.linspace(0.05, 0.95, 5), np.geomspace(0.1, 10, 5), eta=0.01)
     >>> d.region.shape
     (5, 5)
     """
-    rho, ratio = np.asarray(rho, dtype=float), np.asarray(delta_ratio, dtype=float)
-    if rho.ndim != 1 or ratio.ndim != 1:
-        raise ValueError(f"rho and delta_ratio must be 1-D arrays; got shapes {rho.shape} and {ratio.shape}")
+    rho, ratio = check_array("rho", rho, ndim=1), check_array("delta_ratio", delta_ratio, ndim=1)
     if np.any(ratio <= 0):
         raise ValueError(f"delta_ratio must be in (0, inf); got {ratio.min():g}")
     params = TMParams(rho=rho[:, None], delta_plus=delta_plus, delta_minus=delta_plus * ratio[None, :], eta=eta, **fixed)
@@ -497,7 +611,15 @@ def small_eta_regimes(params: TMParams) -> np.ndarray:
     Early winner: the higher-variance group (saliency). Late winner: the larger
     ``p_c sqrt(Delta_c)`` (representation). The rules ignore the eta^2 terms and the divergence,
     so they differ from :func:`bias_regimes` near the boundaries and at larger eta.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``params`` is not a :class:`~biascourse.tm.TMParams`.
+    ValueError
+        Outside the centred case with one teacher (``v = 0``, ``alpha_+ = alpha_- = 0``, ``T = 1``).
     """
+    check_params(params)
     _require_centred(params, "small_eta_regimes", shared_teacher=True)
     early, late = _saliency_winner(params), _representation_winner(params)
     return (late * np.where(early * late < 0, 1, 2)).astype(int)

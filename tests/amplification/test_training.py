@@ -47,7 +47,7 @@ def test_network_stack_arguments_are_checked():
         network_stack("vit", seeds=1)
     with pytest.raises(ValueError, match=r"width must be an integer in \[1, inf\); got 0"):
         network_stack(seeds=1, width=0)
-    with pytest.raises(ValueError, match=r"seeds must be an integer in \[1, inf\); got 0"):
+    with pytest.raises(ValueError, match=r"seeds must be a number of runs in \[1, inf\) or a list of seeds; got 0"):
         network_stack(seeds=0)
     with pytest.raises(TypeError, match=r"depth must be an integer in \[1, inf\); got 1.5"):
         network_stack("mlp", seeds=1, depth=1.5)

@@ -105,3 +105,23 @@ def test_safe_extract_unknown_format(tmp_path):
     (tmp_path / "x.bin").write_bytes(b"neither tar nor zip")
     with pytest.raises(ValueError, match="neither a tar nor a zip"):
         safe_extract(tmp_path / "x.bin", tmp_path / "out")
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.9, 0.999])
+def test_safe_extract_truncated_tar_gz_names_the_archive_and_writes_nothing(tmp_path, fraction):
+    import numpy as np
+
+    payload = np.random.default_rng(0).bytes(50_000)  # incompressible, so the archive is long
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name in ("data/a.bin", "data/b.bin"):
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    whole = buffer.getvalue()
+    archive = tmp_path / "cut.tar.gz"
+    archive.write_bytes(whole[: int(len(whole) * fraction)])
+    dest = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"archive .*cut\.tar\.gz is truncated or corrupt"):
+        safe_extract(archive, dest)
+    assert list(dest.rglob("*")) == []

@@ -28,8 +28,10 @@ def test_depth_table_is_increasing_and_matches_the_mean_field_route():
         spec = igb.MLPSpec(input_dim=10, depth=int(depth), sigma_w2=1.3)  # any sigma_w gives the same gamma
         assert igb.gamma_mean_field(spec) == pytest.approx(value, rel=1e-10)
     assert igb.gamma_relu_depth(0) == 0.0
-    with pytest.raises(ValueError, match="depth must be integer"):
+    with pytest.raises(TypeError, match=r"depth must be an integer or an array of integers in \[0, inf\); got 1.5"):
         igb.gamma_relu_depth(1.5)
+    with pytest.raises(ValueError, match=r"depth must hold integers in \[0, inf\); got -1"):
+        igb.gamma_relu_depth([2, -1])
 
 
 def test_max_pooling_grows_with_k_and_matches_sampled_moments():

@@ -72,11 +72,11 @@ def test_multiclass_sampler():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="gamma must be >= 0"):
+    with pytest.raises(ValueError, match=r"gamma must hold values in \[0, inf\)"):
         igb.g0_variance(-1.0)
     with pytest.raises(ValueError, match="f must lie strictly inside"):
         igb.g0_density(1.0, 0.5)
     with pytest.raises(ValueError, match="t must be in"):
         igb.gmax_tail(0.3, 0.5)
-    with pytest.raises(ValueError, match="c must be in"):
+    with pytest.raises(ValueError, match=r"c must hold values in \[0, 1\]; got values from 1.5 to 1.5"):
         igb.gamma_from_c(1.5)

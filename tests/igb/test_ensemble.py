@@ -121,7 +121,7 @@ def test_init_statistics_does_not_depend_on_the_chunk_size():
     np.testing.assert_allclose(a.output_mean, b.output_mean, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(a.layer_gamma.value, b.layer_gamma.value, rtol=1e-5)
     np.testing.assert_allclose(a.fractions, igb.guess_fractions(igb.MLPEnsemble(spec, 13, seed=2), x))
-    with pytest.raises(ValueError, match=r"data must have shape \(n, 5\)"):
+    with pytest.raises(ValueError, match=r"data must have shape \(any, 5\); got \(30, 3\)"):
         igb.init_statistics(spec, x[:, :3], n_init=4, seed=0)
 
 

@@ -209,7 +209,7 @@ def test_ridge_theory_broadcasts_alpha_and_lam():
         (lambda: erm.fit(np.ones((5, 4)), np.ones(4), lam=0.1), r"x must have shape batch \+ \(n, N\)"),
         (lambda: erm.fit(np.ones((5, 4)), np.ones(5), lam=0.1, sample_weight=-np.ones(5)), "non-negative"),
         (lambda: erm.fit(np.ones((5, 4)), np.ones(5), lam=0.1, intercept=True, sample_weight=np.zeros(5)), "at least one sample"),
-        (lambda: erm.fit(np.ones((5, 4)), np.ones(5), lam=0.1, tol=0.0), "tol must be > 0"),
+        (lambda: erm.fit(np.ones((5, 4)), np.ones(5), lam=0.1, tol=0.0), r"tol must be in \(0, inf\); got 0"),
         (lambda: erm.learning_curve(GENERAL, [1.0], 20, 2, lam=0.1, training="mixed"), "training must be one of"),
         (lambda: erm.learning_curve(GENERAL, [0.0, 1.0], 20, 2, lam=0.1), r"alphas must be .* in \(0, inf\)"),
         (lambda: erm.learning_curve(GENERAL, [0.01], 20, 2, lam=0.1), r"round\(alpha N\) >= 1; got alpha=0.01"),

@@ -10,7 +10,7 @@ def test_gap_crossings_ignore_noise_near_zero():
     gap = np.array([0.0, 0.001, -0.001, -0.5, -0.2, 0.2, 0.4, -0.4])
     np.testing.assert_allclose(gap_crossings(t, gap, tol=0.01), [4.5, 6.5])
     assert gap_crossings(t, np.abs(gap) + 0.1).size == 0
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match=r"gap must have shape \(8\); got \(3,\)"):
         gap_crossings(t, gap[:3])
 
 

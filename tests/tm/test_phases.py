@@ -414,7 +414,7 @@ def test_bad_arguments_raise_value_errors():
         phases.bias_regimes(CENTRED, n_times=8.0)
     with pytest.raises(ValueError, match=r"t_max must be a finite number in \(0, inf\); got nan"):
         phases.phase_intervals(CENTRED, float("nan"))
-    with pytest.raises(ValueError, match="1-D arrays"):
+    with pytest.raises(ValueError, match=r"rho must have 1 dimension\(s\); got shape \(2, 2\)"):
         phases.phase_diagram(np.ones((2, 2)) * 0.5, [1.0], eta=0.1)
     with pytest.raises(ValueError, match=r"delta_ratio must be in \(0, inf\); got -1"):
         phases.phase_diagram([0.5], [-1.0, 1.0], eta=0.1)

@@ -163,7 +163,7 @@ def test_simulate_on_gpu_matches_the_theory():
         (dict(t_max=0.0), r"t_max must be in \(0, inf\)"),
         (dict(seeds=0), r"seeds must be a number of runs in \[1, inf\)"),
         (dict(seeds=[]), "non-empty list of seeds"),
-        (dict(seeds=[-1]), "each seed must be in"),
+        (dict(seeds=[-1]), "each seed in seeds must be in"),
         (dict(init_scale=-1.0), r"init_scale must be in \[0, inf\)"),
         (dict(n_times=1), r"n_times must be an integer in \[2, inf\)"),
         (dict(n_test=-1), r"n_test must be an integer in \[0, inf\)"),
