@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import integer
+from .._checks import integer, real
 
 Schedule = Callable[[int], float]
 
@@ -36,9 +36,17 @@ def multistep(milestones: Sequence[int], gamma: float = 0.1, warmup_steps: int =
 
 
 def cosine(total_steps: int, warmup_steps: int = 0, final: float = 0.0) -> Schedule:
-    """Linear warm-up over ``warmup_steps``, then a cosine decay from 1 to ``final`` at ``total_steps``."""
-    if total_steps < 1 or not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"need total_steps >= 1 and 0 <= warmup_steps < total_steps; got {total_steps}, {warmup_steps}")
+    """Linear warm-up over ``warmup_steps``, then a cosine decay from 1 to ``final`` at ``total_steps``.
+
+    Raises
+    ------
+    ValueError
+        If ``total_steps`` is not an integer >= 1, ``warmup_steps`` not an integer in
+        ``[0, total_steps - 1]`` or ``final`` not a finite number.
+    """
+    total_steps = integer("total_steps", total_steps, 1)
+    warmup_steps = integer("warmup_steps", warmup_steps, 0, total_steps - 1)
+    final = real("final", final)
 
     def factor(step: int) -> float:
         if step < warmup_steps:
