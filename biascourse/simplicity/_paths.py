@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .._checks import integer
+from .._checks import ArgumentTypeError, array, integer
 from .._random import check_seed
 
 #: The outputs along a path that :func:`path_outputs` can return: two scalars, or all the logits.
@@ -40,9 +40,15 @@ def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> 
     -------
     numpy.ndarray
         Shape (..., M, d).
+
+    Raises
+    ------
+    ValueError
+        If ``n_points`` is not an integer >= 4, or ``x_a`` and ``x_b`` are empty, hold NaN, infinite
+        or text values, or differ in shape.
     """
     n_points = integer("n_points", n_points, 4)
-    x_a, x_b = np.asarray(x_a, dtype=float), np.asarray(x_b, dtype=float)
+    x_a, x_b = array("x_a", x_a), array("x_b", x_b)
     if x_a.shape != x_b.shape:
         raise ValueError(f"x_a and x_b must have the same shape; got {x_a.shape} and {x_b.shape}")
     s = np.linspace(0.0, 1.0, n_points)[:, None]
@@ -53,8 +59,15 @@ def detrend(h: np.ndarray) -> np.ndarray:
     """Remove the line through the end points, then the mean, along the last axis.
 
     :math:`\\tilde h_m = h_m-[h_0+(h_{M-1}-h_0)s_m]` minus its mean (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 2).
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 2 points on its last axis.
     """
-    h = np.asarray(h, dtype=float)
+    h = array("h", h)
+    if h.ndim < 1 or h.shape[-1] < 2:
+        raise ValueError(f"h must have at least 2 points on its last axis; got shape {h.shape}")
     s = np.linspace(0.0, 1.0, h.shape[-1])
     out = h - (h[..., :1] + (h[..., -1:] - h[..., :1]) * s)
     return out - out.mean(axis=-1, keepdims=True)
@@ -128,11 +141,26 @@ def logit_margin(logits: np.ndarray | torch.Tensor, labels: np.ndarray | torch.T
 
     Parameters
     ----------
-    logits : shape (..., C).
-    labels : integer classes, broadcastable to ``logits.shape[:-1]``.
+    logits : shape (..., C) with C >= 2.
+    labels : integer classes in [0, C), broadcastable to ``logits.shape[:-1]``.
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is empty, holds NaN or text or has fewer than 2 classes, or ``labels`` are not
+        integer classes in [0, C) of a shape broadcastable to ``logits.shape[:-1]``.
     """
-    z = torch.as_tensor(logits).detach().double()
-    y = torch.as_tensor(labels, device=z.device).long().expand(z.shape[:-1])
+    z = torch.as_tensor(array("logits", logits, allow_inf=True))
+    if z.ndim < 1 or z.shape[-1] < 2:
+        raise ValueError(f"logits must have shape (..., C) with C >= 2 classes; got shape {tuple(z.shape)}")
+    y = array("labels", labels, dtype=None, low=0, high=z.shape[-1] - 1, nonempty=False)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ArgumentTypeError(f"labels must be integer classes in [0, {z.shape[-1]}); got dtype {y.dtype}")
+    try:
+        y = torch.as_tensor(np.broadcast_to(y, z.shape[:-1]).astype(np.int64))
+    except ValueError:
+        raise ValueError(f"labels must be broadcastable to logits.shape[:-1] = {tuple(z.shape[:-1])}; "
+                         f"got shape {y.shape}") from None
     own = torch.gather(z, -1, y[..., None])[..., 0]
     others = z.scatter(-1, y[..., None], float("-inf")).amax(dim=-1)
     return (own - others).cpu().numpy()
@@ -152,10 +180,15 @@ def sample_pairs(labels: np.ndarray, n_pairs: int, same_class: bool, seed: int) 
     -------
     numpy.ndarray
         Integer array of shape (n_pairs, 2).
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is not a non-empty 1-D array, ``n_pairs`` not an integer >= 1, ``seed`` not an
+        integer in [0, 2**32 - 1], or an input has no partner of the required kind.
     """
-    labels = np.asarray(labels)
-    if n_pairs < 1:
-        raise ValueError(f"n_pairs must be >= 1; got {n_pairs}")
+    labels = array("labels", labels, ndim=1, dtype=None)
+    n_pairs = integer("n_pairs", n_pairs, 1)
     rng = np.random.default_rng(check_seed(seed))
     a = rng.integers(len(labels), size=n_pairs)
     b = np.empty_like(a)
