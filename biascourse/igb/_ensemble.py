@@ -208,7 +208,7 @@ def fractions_from_outputs(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
         If ``outputs`` has fewer than 2 dimensions, no point (n = 0) or no output (C = 0), or holds
         NaN or infinite values (:class:`~biascourse._checks.ArgumentTypeError` for text).
     """
-    checked = array("outputs", outputs, dtype=None)
+    checked = array("outputs", outputs)
     out = outputs if isinstance(outputs, torch.Tensor) else torch.as_tensor(checked)
     if out.ndim < 2 or 0 in out.shape[-2:]:
         raise ValueError(f"outputs must have shape (..., n, C) with n >= 1 points and C >= 1 outputs; "
@@ -243,7 +243,7 @@ def guess_fractions(model: Callable[[torch.Tensor], torch.Tensor], data: np.ndar
         or (for an :class:`MLPEnsemble`, or a network with ``in_features``) samples of another
         width than the model's input dimension.
     """
-    checked = array("data", data, dtype=None)
+    checked = array("data", data)
     if checked.ndim < 2:
         raise ValueError(f"data must have shape (n, ...) with one sample per row; got shape {checked.shape}")
     spec = getattr(model, "spec", None)

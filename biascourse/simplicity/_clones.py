@@ -179,12 +179,18 @@ def gaussian_transport_map(cov_a: np.ndarray, cov_b: np.ndarray, jitter: float =
     :math:`\\mathcal N(\\mu_B,\\Sigma_B)` and :math:`A\\Sigma_AA^\\top=\\Sigma_B` (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb,
     step 6). A singular :math:`\\Sigma_A` needs ``jitter`` > 0: both covariances then get
     ``jitter`` :math:`\\cdot\\mathrm{tr}\\,\\Sigma/d` added on the diagonal.
+
+    Raises
+    ------
+    ValueError
+        If ``cov_a`` or ``cov_b`` is empty or holds NaN, infinite or text values, they are not
+        square matrices of one shape, ``jitter`` is not a finite number >= 0, or ``cov_a`` is
+        singular with ``jitter = 0``.
     """
-    cov_a, cov_b = (np.asarray(c, dtype=float) for c in (cov_a, cov_b))
+    cov_a, cov_b = array("cov_a", cov_a), array("cov_b", cov_b)
     if cov_a.shape != cov_b.shape or cov_a.ndim != 2 or cov_a.shape[0] != cov_a.shape[1]:
         raise ValueError(f"cov_a and cov_b must be square matrices of one shape; got {cov_a.shape}, {cov_b.shape}")
-    if jitter < 0:
-        raise ValueError(f"jitter must be >= 0; got {jitter}")
+    jitter = real("jitter", jitter, 0)
     d = len(cov_a)
     cov_a = cov_a + jitter * np.trace(cov_a) / d * np.eye(d)
     cov_b = cov_b + jitter * np.trace(cov_b) / d * np.eye(d)

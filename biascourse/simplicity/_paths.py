@@ -86,16 +86,21 @@ def path_power(h: np.ndarray, detrended: bool = True) -> np.ndarray:
     -------
     numpy.ndarray
         Shape (..., M // 2); column ``j - 1`` holds :math:`P_j`.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis.
     """
-    h = np.asarray(h, dtype=float)
-    if h.shape[-1] < 4:
+    h = array("h", h)
+    if h.ndim < 1 or h.shape[-1] < 4:
         raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
     signal = detrend(h) if detrended else h
     return np.abs(np.fft.rfft(signal, axis=-1)[..., 1:]) ** 2
 
 
 def _fractions(h: np.ndarray, detrended: bool) -> np.ndarray:
-    h = np.asarray(h, dtype=float)
+    h = array("h", h)
     power = path_power(h, detrended)
     total = power.sum(axis=-1, keepdims=True)
     scale = h.shape[-1] * np.max(np.abs(h), axis=-1, keepdims=True)
@@ -112,6 +117,11 @@ def band_energy_ratios(h: np.ndarray, detrended: bool = True) -> np.ndarray:
     numpy.ndarray
         Shape (..., M // 2), column ``k - 1`` holds :math:`R_k`; rows sum to 1, or are ``nan``
         where the (detrended) signal has no energy.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis.
     """
     return _fractions(h, detrended)
 
@@ -129,8 +139,16 @@ def high_frequency_fraction(h: np.ndarray, k: int, detrended: bool = True) -> np
     -------
     numpy.ndarray
         Shape (...): ``nan`` where the (detrended) signal has no energy.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis, or
+        ``k`` is not an integer in [1, M/2].
     """
-    h = np.asarray(h, dtype=float)
+    h = array("h", h)
+    if h.ndim < 1 or h.shape[-1] < 4:
+        raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
     n_bins = h.shape[-1] // 2
     k = integer("k", k, 1, n_bins)  # at most M/2
     return _fractions(h, detrended)[..., k - 1 :].sum(axis=-1)
@@ -292,8 +310,14 @@ def log_energy_ratios(outputs: np.ndarray, detrended: bool = False) -> np.ndarra
         Shape (..., M // 2 + 1): :math:`R_k` for k = 0..M/2 (for real outputs bin M - k carries the
         power of bin k, so the other half repeats these values); ``-inf`` where :math:`A_k=0`, and
         ``nan`` throughout where the (detrended) outputs have no energy at all.
+
+    Raises
+    ------
+    ValueError
+        If ``outputs`` is empty, holds NaN, infinite or text values, or is not (..., P, C, M) with
+        M >= 4.
     """
-    f = np.asarray(outputs, dtype=float)
+    f = array("outputs", outputs)
     if f.ndim < 3 or f.shape[-1] < 4:
         raise ValueError(f"outputs must have shape (..., P, C, M) with M >= 4 points; got {f.shape}")
     if detrended:
