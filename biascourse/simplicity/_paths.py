@@ -55,6 +55,14 @@ def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> 
     return (1 - s) * x_a[..., None, :] + s * x_b[..., None, :]
 
 
+def _path_values(h, min_points: int) -> np.ndarray:
+    """``h`` checked: finite numbers with at least ``min_points`` points on the last axis."""
+    h = array("h", h)
+    if h.ndim < 1 or h.shape[-1] < min_points:
+        raise ValueError(f"h must have at least {min_points} points on its last axis; got shape {h.shape}")
+    return h
+
+
 def detrend(h: np.ndarray) -> np.ndarray:
     """Remove the line through the end points, then the mean, along the last axis.
 
@@ -65,9 +73,7 @@ def detrend(h: np.ndarray) -> np.ndarray:
     ValueError
         If ``h`` holds NaN, infinite or text values or has fewer than 2 points on its last axis.
     """
-    h = array("h", h)
-    if h.ndim < 1 or h.shape[-1] < 2:
-        raise ValueError(f"h must have at least 2 points on its last axis; got shape {h.shape}")
+    h = _path_values(h, 2)
     s = np.linspace(0.0, 1.0, h.shape[-1])
     out = h - (h[..., :1] + (h[..., -1:] - h[..., :1]) * s)
     return out - out.mean(axis=-1, keepdims=True)
@@ -92,15 +98,13 @@ def path_power(h: np.ndarray, detrended: bool = True) -> np.ndarray:
     ValueError
         If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis.
     """
-    h = array("h", h)
-    if h.ndim < 1 or h.shape[-1] < 4:
-        raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
+    h = _path_values(h, 4)
     signal = detrend(h) if detrended else h
     return np.abs(np.fft.rfft(signal, axis=-1)[..., 1:]) ** 2
 
 
 def _fractions(h: np.ndarray, detrended: bool) -> np.ndarray:
-    h = array("h", h)
+    h = _path_values(h, 4)
     power = path_power(h, detrended)
     total = power.sum(axis=-1, keepdims=True)
     scale = h.shape[-1] * np.max(np.abs(h), axis=-1, keepdims=True)
@@ -146,9 +150,7 @@ def high_frequency_fraction(h: np.ndarray, k: int, detrended: bool = True) -> np
         If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis, or
         ``k`` is not an integer in [1, M/2].
     """
-    h = array("h", h)
-    if h.ndim < 1 or h.shape[-1] < 4:
-        raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
+    h = _path_values(h, 4)
     n_bins = h.shape[-1] // 2
     k = integer("k", k, 1, n_bins)  # at most M/2
     return _fractions(h, detrended)[..., k - 1 :].sum(axis=-1)
