@@ -27,7 +27,9 @@ from ._losses import LOSSES, check_labels, is_squared, per_sample_loss, predicti
 from ._schedules import Schedule
 from ._step import OPTIMIZERS, DivergenceError, Stepper, check_finite, make_optimizer
 
-__all__ = ["LOSSES", "OPTIMIZERS", "DivergenceError", "Probe", "log_spaced_steps", "make_optimizer", "per_sample_loss",
+DIVERGENCE_RULES = ("raise", "record")
+
+__all__ = ["DIVERGENCE_RULES", "LOSSES", "OPTIMIZERS", "DivergenceError", "Probe", "log_spaced_steps", "make_optimizer", "per_sample_loss",
            "predictions", "train"]
 
 #: A probe: ``probe(model) -> array`` whose first axis is the network (shape (K, ...)).
@@ -54,9 +56,9 @@ class _Recorder:
     minibatch loss since the previous evaluation, and the probes' values."""
 
     def __init__(self, model: nn.Module, net: nn.Module, sets: list[EvalSet], loss: str, batch_size: int,
-                 probes: Mapping[str, Probe], device, lr: float):
+                 probes: Mapping[str, Probe], device, lr: float, stop_on_divergence: bool = True):
         self.model, self.net, self.sets, self.loss, self.batch_size = model, net, sets, loss, batch_size
-        self.lr = lr
+        self.lr, self.stop_on_divergence = lr, stop_on_divergence
         self.probes = dict(probes)
         self.metrics: dict[str, list] = {"batch/loss": []}
         self.probe_values: dict[str, list] = {name: [] for name in self.probes}
@@ -69,7 +71,8 @@ class _Recorder:
 
     def check_finite(self, step: int) -> None:
         """Stop with :class:`DivergenceError` if a minibatch loss since the last check or a weight is not finite."""
-        check_finite(self._batch_loss, self.lr, f"by step {step}", parameters=self.net.parameters())
+        if self.stop_on_divergence:
+            check_finite(self._batch_loss, self.lr, f"by step {step}", parameters=self.net.parameters())
 
     def record(self, step: int) -> None:
         self.check_finite(step)
@@ -149,6 +152,7 @@ def train(
     progress: bool = True,
     desc: str | None = None,
     probes: Mapping[str, Probe] | None = None,
+    on_divergence: str = "raise",
 ) -> History:
     """Train K networks at once and record per-group metrics (chapter 5).
 
@@ -190,6 +194,9 @@ def train(
         axis is the network, shape (K, ...). They land in :attr:`History.probes` as (K, T, ...).
         Probes see the model in training mode; :func:`biascourse.models.output_batches` evaluates
         it in batches in eval mode.
+    on_divergence : ``"raise"`` (the default): stop with :class:`DivergenceError` when a loss or a
+        weight becomes NaN or infinite; ``"record"``: keep training and record the non-finite
+        values, for an experiment whose outcome is which networks diverge (the caller counts them).
 
     Returns
     -------
@@ -206,7 +213,8 @@ def train(
         those above (:class:`~biascourse.DeviceUnavailableError` for a device this machine lacks).
     DivergenceError
         (a ``FloatingPointError`` and a ``ValueError``) If a minibatch loss or a weight becomes NaN
-        or infinite; checked at every evaluation step and at the end, the message names ``lr``.
+        or infinite; checked at every evaluation step and at the end, the message names ``lr``
+        (not with ``on_divergence="record"``).
 
     Notes
     -----
@@ -238,7 +246,9 @@ def train(
     at = evaluation_steps(steps, eval_every, eval_at)
     opt = make_optimizer(net.parameters(), optimizer, lr, momentum, weight_decay, nesterov, betas)
     step = Stepper(net, loss, opt, schedule, shared, augment, seeds, device)
-    recorder = _Recorder(model, net, sets, loss, eval_batch_size or max(64, 2**17 // K), probes or {}, device, lr)
+    choice("on_divergence", on_divergence, DIVERGENCE_RULES)
+    recorder = _Recorder(model, net, sets, loss, eval_batch_size or max(64, 2**17 // K), probes or {}, device, lr,
+                         on_divergence == "raise")
 
     net.train()
     bar = tqdm(total=steps, disable=not progress, desc=desc, mininterval=0.5)

@@ -52,6 +52,7 @@ def train_teacher_mixture(
     seed: int = 0,
     device: str | torch.device | None = None,
     progress: bool = True,
+    on_divergence: str = "raise",
 ) -> History:
     """Train ``n_seeds`` MLPs online on teacher-mixture data and record per-group test metrics.
 
@@ -75,6 +76,8 @@ def train_teacher_mixture(
     seed : base seed (teachers and test set use ``seed``, network k ``seed + k``).
     device : where to train.
     progress : show a progress bar.
+    on_divergence : ``"raise"`` or ``"record"``, as in :func:`biascourse.train.train` (``"record"``
+        for a learning-rate sweep that measures which networks diverge).
 
     Returns
     -------
@@ -118,7 +121,7 @@ def train_teacher_mixture(
     try:
         return train(net, data, steps=steps, batch_size=batch_size, loss="mse", optimizer=optimizer, lr=lr,
                      weight_decay=weight_decay, eval_sets={"test": test}, eval_at=log_spaced_steps(steps, n_evals),
-                     device=device, progress=progress, desc=f"hidden {hidden}")
+                     device=device, progress=progress, desc=f"hidden {hidden}", on_divergence=on_divergence)
     except DivergenceError as error:  # name the theory's learning rate and its stable bound
         raise DivergenceError(f"{error} (eta={eta:g}; the linear student is stable for eta < eta_max = "
                               f"{float(params.eta_max):.4g})") from None

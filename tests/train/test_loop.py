@@ -199,6 +199,11 @@ def test_divergence_stops_with_an_error_naming_the_learning_rate():
     with pytest.raises(DivergenceError, match=r"training diverged by step \d+ .* learning rate lr=1000"):
         train(net, (x, targets), steps=40, lr=1e3, progress=False)
     assert issubclass(DivergenceError, FloatingPointError) and issubclass(DivergenceError, ValueError)
+    # an experiment that measures divergence records it instead
+    hist = train(net, (x, targets), steps=40, lr=1e3, progress=False, on_divergence="record")
+    assert not np.isfinite(hist["test/loss"] if "test/loss" in hist.metrics else hist["batch/loss"]).all()
+    with pytest.raises(ValueError, match="on_divergence must be one of 'raise', 'record'"):
+        train(net, (x, targets), steps=1, progress=False, on_divergence="ignore")
 
 
 def test_log_spaced_steps():

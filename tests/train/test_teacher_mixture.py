@@ -73,6 +73,9 @@ def test_train_teacher_mixture_stops_on_divergence_naming_eta_and_its_bound():
     eta = 50 * float(LECTURE.eta_max)
     with pytest.raises(DivergenceError, match=rf"lr=.*eta={eta:g}; the linear student is stable for eta < eta_max"):
         train_teacher_mixture(LECTURE, [], N=20, n_seeds=1, t_max=40.0, eta=eta, n_test=50, progress=False)
+    hist = train_teacher_mixture(LECTURE, [], N=20, n_seeds=1, t_max=40.0, eta=eta, n_test=50, progress=False,
+                                 on_divergence="record")
+    assert not np.isfinite(hist.get("loss")).all()
 
 
 def test_train_teacher_mixture_needs_a_single_parameter_set():
