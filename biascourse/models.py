@@ -30,8 +30,8 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from ._checks import integer
-from ._random import check_seed
+from ._checks import choice, integer
+from ._random import check_seed, seed_list
 
 #: Activation functions by name (``"linear"`` is the identity: a linear network).
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -288,8 +288,14 @@ class ModelStack(nn.Module):
     Parameters
     ----------
     factory : builds one network from a seed, e.g. ``lambda s: SmallCNN(seed=s)``.
-    seeds : one seed per network.
+    seeds : one seed per network, or a number K of networks (seeds ``0 .. K - 1``).
     method : ``"auto"`` (vmap on CUDA, loop elsewhere), ``"vmap"`` or ``"loop"``.
+
+    Raises
+    ------
+    ValueError
+        If ``seeds`` is neither an integer >= 1 nor a non-empty list of seeds in [0, 2**32 - 1],
+        or ``method`` is not one of :attr:`METHODS`.
 
     Examples
     --------
@@ -302,11 +308,9 @@ class ModelStack(nn.Module):
 
     def __init__(self, factory: Callable[[int], nn.Module], seeds: Sequence[int], method: str = "auto"):
         super().__init__()
-        if method not in self.METHODS:
-            raise ValueError(f"method must be one of {self.METHODS}; got {method!r}")
-        self.method = method
-        self.seeds = tuple(check_seed(s) for s in seeds)
-        self.n_models = integer("len(seeds)", len(self.seeds), 1)
+        self.method = choice("method", method, self.METHODS)
+        self.seeds = tuple(seed_list(seeds))
+        self.n_models = len(self.seeds)
         models = [factory(s) for s in self.seeds]
         params, buffers = stack_module_state(models)
         self._param_names, self._buffer_names = list(params), list(buffers)
@@ -373,6 +377,12 @@ class SmallCNN(nn.Module):
     channels : output channels of the two convolutions.
     hidden : width of an optional hidden fully connected layer (None: none).
     seed : seed of the initial weights.
+
+    Raises
+    ------
+    ValueError
+        If ``in_channels``, ``n_classes``, a channel count or ``hidden`` is not an integer >= 1,
+        or ``image_size`` not an integer >= 4.
     """
 
     input_ndim = 3  # (C, H, W) per sample
@@ -380,6 +390,8 @@ class SmallCNN(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, image_size: int = 28,
                  channels: Sequence[int] = (16, 32), hidden: int | None = None, seed: int | None = None):
         super().__init__()
+        in_channels, n_classes = integer("in_channels", in_channels, 1), integer("n_classes", n_classes, 1)
+        hidden = integer("hidden", hidden, 1) if hidden is not None else None
         c1, c2 = (integer("channels", c, 1) for c in channels)
         integer("image_size", image_size, 4)
         side = image_size // 4
@@ -430,6 +442,11 @@ class SmallResNet(nn.Module):
     blocks : basic blocks per stage (depth = 6 * blocks + 2).
     norm : use batch normalisation.
     seed : seed of the initial weights.
+
+    Raises
+    ------
+    ValueError
+        If ``in_channels``, ``n_classes``, ``width`` or ``blocks`` is not an integer >= 1.
     """
 
     input_ndim = 3
@@ -437,6 +454,7 @@ class SmallResNet(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 10, width: int = 16, blocks: int = 1,
                  norm: bool = True, seed: int | None = None):
         super().__init__()
+        in_channels, n_classes = integer("in_channels", in_channels, 1), integer("n_classes", n_classes, 1)
         width = integer("width", width, 1)
         blocks = integer("blocks", blocks, 1)
         self.depth = 6 * blocks + 2

@@ -1,7 +1,8 @@
 """Property-based checks of the public boundary: bad input gets a clear error, edge cases a finite result.
 
-For every public function of ``tm``, ``tm.phases``, ``tm.erm``, ``datasets``, ``igb`` and
-``amplification`` (enumerated from each ``__all__``), hypothesis generates bad and edge-case
+For every public function of ``tm``, ``tm.phases``, ``tm.erm``, ``datasets``, ``igb``,
+``amplification``, ``train``, ``simplicity`` and ``models`` (enumerated from each ``__all__``, or
+for ``models`` its public functions), hypothesis generates bad and edge-case
 arguments (wrong kinds, NaN and infinities, empty arrays, wrong shapes, out-of-range and zero
 values) and checks that the call raises ``ValueError`` (which :class:`ArgumentTypeError` also is)
 with a message that names the parameter. Valid edge cases (one sample, one seed, one class present)
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 
 from biascourse import amplification as amp
 from biascourse import datasets as ds
-from biascourse import igb, tm
+from biascourse import igb, models, simplicity, tm, train
 from biascourse.tm import erm, phases
 
 settings.register_profile("biascourse-fast", max_examples=12, deadline=None,
@@ -42,7 +43,8 @@ settings.register_profile("biascourse-slow", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FAST, SLOW = settings.get_profile("biascourse-fast"), settings.get_profile("biascourse-slow")
 
-MODULES = {"tm": tm, "tm.phases": phases, "tm.erm": erm, "datasets": ds, "igb": igb, "amplification": amp}
+MODULES = {"tm": tm, "tm.phases": phases, "tm.erm": erm, "datasets": ds, "igb": igb, "amplification": amp,
+           "train": train, "simplicity": simplicity, "models": models}
 
 # ----- strategies of bad values --------------------------------------------------------------
 
@@ -113,6 +115,11 @@ PRED = np.array([0, 1, 1, 1, 0, 0])
 COUNTS = np.array([[30, 20], [20, 30]])
 JOINT = COUNTS / COUNTS.sum()
 SEED_VALUES = np.array([[0.1, 0.2, 0.3], [0.2, 0.1, 0.4], [0.15, 0.12, 0.35]])
+ENSEMBLE = igb.MLPEnsemble(SPEC, 3, seed=0)
+TARGET = simplicity.SpectralTarget((1, 2), (1.0, 0.5), (0.0, 0.3), n_points=16)
+AMPLITUDES = np.linspace(0.0, 1.0, 8)[:, None].repeat(2, axis=1)
+FIXED_SET = (X, Y)
+DEVICES = st.sampled_from(["tpu", "gpu", "cuda0", 3])
 ARCHIVES = Path(tempfile.mkdtemp(prefix="biascourse-bad-input-"))
 
 
@@ -360,6 +367,77 @@ BAD: list[Bad] = [
          kind=st.sampled_from(["median", None]), n_resamples=bad_int(2)),
     *bad(amp.teacher_mixture_amplification, dict(params=P, t=[1.0]), t=T_BAD, params=not_params()),
     *bad(amp.tracking_steps, dict(total_steps=100), total_steps=bad_int(1)),
+    # ----- igb/_ensemble.py
+    *bad(igb.guess_fractions, dict(model=ENSEMBLE, data=X), data=(st.one_of(corrupted(X), st.just(X[:, :3])), "data")),
+    *bad(igb.fractions_from_outputs, dict(outputs=OUTPUTS), outputs=st.one_of(corrupted(OUTPUTS), st.just(np.ones(3)))),
+    *bad(igb.favoured_first, dict(per_class=np.zeros((2, 5, 3)), fractions=np.full((2, 3), 1 / 3)),
+         fractions=st.one_of(corrupted(np.full((2, 3), 1 / 3)), st.just(np.full((2, 3), 1.5)))),
+    # ----- train
+    *bad(train.linear_warmup, dict(schedule=lambda step: 1.0, warmup_steps=5), warmup_steps=bad_int(1)),
+    *bad(train.milestones_at, dict(total_steps=100), total_steps=bad_int(1),
+         fractions=st.sampled_from([[0.5, NAN], [1.5], [0.7, 0.2]])),
+    *bad(train.warmup_decays, dict(total_steps=100), total_steps=bad_int(1)),
+    *bad(train.cosine, dict(total_steps=10), total_steps=bad_int(1), final=NON_FINITE),
+    *bad(train.derived_seed, dict(seed=0), seed=bad_int(0, 2**32 - 1)),
+    *bad(train.inverse_time, dict(decay_steps=10.0), decay_steps=bad_real(0, low_open=True)),
+    *bad(train.log_spaced_steps, dict(steps=100), steps=bad_int(1), n=bad_int(1)),
+    *bad(train.make_optimizer, dict(params=[torch.nn.Parameter(torch.zeros(2))], name="sgd", lr=0.1),
+         lr=bad_real(0, low_open=True), momentum=bad_real(0), name=(st.sampled_from(["rmsprop", None]), "optimizer"),
+         betas=st.sampled_from([(0.9,), (1.0, 0.5), (NAN, 0.9), "ab"])),
+    *bad(train.metric_key, dict(metric="loss"), split=st.sampled_from([3, None, 0.5]), metric=st.sampled_from([1, None])),
+    *bad(train.multistep, dict(milestones=[10]), gamma=bad_real(0, low_open=True), milestones=st.sampled_from([[1.5], [-1], ["a"]]),
+         warmup_steps=bad_int(0), warmup_factor=bad_real(0, low_open=True)),
+    *bad(train.per_sample_loss, dict(out=torch.zeros(1, 3, 1), y=torch.ones(3), loss="mse"),
+         loss=st.sampled_from(["hinge", None, 3]), out=st.sampled_from([torch.zeros(3), np.zeros((1, 3, 1)), None])),
+    *bad(train.train, dict(model=models.MLP(4, [3], 1, seed=0), data=FIXED_SET, steps=2, data_seeds=0, progress=False,
+                           loss="mse"),
+         lr=bad_real(0, low_open=True), batch_size=bad_int(1), device=DEVICES, loss=st.sampled_from(["hinge", None]),
+         optimizer=st.sampled_from(["rmsprop", None]),
+         data=(st.one_of(st.just((X[:0], Y[:0])), st.just((X[:, :3], Y)), corrupted(X, ("nan", "inf")).map(lambda x: (x, Y))),
+               "data")),
+    *bad(train.train_teacher_mixture, dict(params=P, hidden=[], N=4, n_seeds=1, t_max=0.5, n_test=8, progress=False),
+         N=bad_int(1), n_seeds=bad_int(1), batch_size=bad_int(1), t_max=bad_real(0, low_open=True),
+         eta=bad_real(0, low_open=True).filter(lambda v: v is not None), device=DEVICES, seed=bad_int(0, 2**32 - 1)),
+    # ----- models
+    *bad(models.batched_outputs, dict(model=models.MLP(4, [3], 1, seed=0), x=X, batch_size=4), batch_size=bad_int(1)),
+    # ----- simplicity
+    *bad(simplicity.class_statistics, dict(x=X, labels=np.arange(12) % 2), x=corrupted(X),
+         labels=st.sampled_from([np.arange(11) % 2, np.full(12, 0.5), np.full(12, -1), "a"])),
+    *bad(simplicity.covariance_factor, dict(cov=np.eye(3), method="jitter"), cov=st.one_of(corrupted(np.eye(3)), st.just(np.ones((2, 3)))),
+         method=st.sampled_from(["svd", None]), jitter=bad_real(0, low_open=True)),
+    *bad(simplicity.detrend, dict(h=np.arange(5.0)), h=st.one_of(corrupted(np.arange(5.0), ("nan", "inf", "text")),
+                                                               st.just(np.ones(1)))),
+    *bad(simplicity.effective_rank, dict(matrix=np.eye(3)), matrix=st.one_of(corrupted(np.eye(3)), st.just(np.ones(3)))),
+    *bad(simplicity.fit_spectral, dict(targets=[TARGET], hidden=[4], steps=2, record_at=[0, 2]), device=DEVICES),
+    *bad(simplicity.fourier_amplitudes, dict(y=np.arange(8.0)), y=corrupted(np.arange(8.0))),
+    *bad(simplicity.learning_time_exponent, dict(frequencies=[1.0, 2.0, 3.0], times=[1.0, 2.0, 4.0]),
+         frequencies=corrupted(np.array([1.0, 2.0, 3.0])), min_points=bad_int(2)),
+    *bad(simplicity.learning_times, dict(steps=np.arange(8), amplitudes=AMPLITUDES),
+         amplitudes=corrupted(AMPLITUDES), steps=corrupted(np.arange(8.0)), threshold=bad_real(0, low_open=True)),
+    *bad(simplicity.logit_margin, dict(logits=np.zeros((3, 2)), labels=[0, 1, 1]),
+         logits=st.sampled_from([np.full((3, 2), NAN), np.zeros((3, 1)), "a"]),
+         labels=st.sampled_from([[0, 1], [0, 1, 2], [0, -1, 1], [0.5, 1, 1], "a"])),
+    *bad(simplicity.normalised_amplitudes, dict(y=TARGET.values(), target=TARGET),
+         y=st.one_of(corrupted(TARGET.values()), st.just(np.zeros(5))), target=st.sampled_from([None, 3])),
+    *bad(simplicity.order_inversions, dict(times=[1.0, 2.0]), times=st.sampled_from([1.0, "a", [["a"]]])),
+    *bad(simplicity.pc_residual_law, dict(eigenvalues=[1.0, 0.5], lr=0.1, steps=[0, 1]), lr=bad_real(0, low_open=True),
+         steps=st.one_of(corrupted(np.array([0.0, 1.0])), st.just([-1, 2])), eigenvalues=corrupted(np.array([1.0, 0.5]))),
+    *bad(simplicity.principal_components, dict(x=X), x=st.one_of(corrupted(X), st.just(X[:1]))),
+    *bad(simplicity.sample_pairs, dict(labels=np.arange(6) % 2, n_pairs=2, same_class=True, seed=0), n_pairs=bad_int(1),
+         seed=bad_int(0, 2**32 - 1)),
+    *bad(simplicity.band_energy_ratios, dict(h=np.arange(8.0)), h=corrupted(np.arange(8.0), ("nan", "inf", "text"))),
+    *bad(simplicity.gaussian_transport_map, dict(cov_a=np.eye(2), cov_b=np.eye(2)), cov_a=corrupted(np.eye(2)),
+         cov_b=st.just(np.eye(3)), jitter=bad_real(0)),
+    *bad(simplicity.high_frequency_fraction, dict(h=np.arange(8.0), k=1), h=corrupted(np.arange(8.0), ("nan", "inf", "text")),
+         k=bad_int(1, 4)),
+    *bad(simplicity.interpolation_path, dict(x_a=X[0], x_b=X[1]), x_a=corrupted(X[0]), n_points=bad_int(4)),
+    *bad(simplicity.least_squares_solution, dict(x=X, y=Y), x=corrupted(X), y=st.one_of(corrupted(Y), st.just(Y[:3]))),
+    *bad(simplicity.log_energy_ratios, dict(outputs=np.ones((2, 2, 8))), outputs=st.one_of(
+        corrupted(np.ones((2, 2, 8))), st.just(np.ones((2, 8))))),
+    *bad(simplicity.path_power, dict(h=np.arange(8.0)), h=st.one_of(corrupted(np.arange(8.0), ("nan", "inf", "text")),
+                                                                  st.just(np.ones(3)))),
+    *bad(simplicity.train_linear_network, dict(x=X, y=Y, lr=0.1, record_at=[0, 2]), lr=bad_real(0, low_open=True),
+         init_scale=bad_real(0), depth=bad_int(1), width=bad_int(1), x=corrupted(X), y=corrupted(Y)),
 ]
 
 #: Public functions without a case above, and why (each is tested in its own test module).
@@ -371,22 +449,42 @@ EXEMPT = {
     "datasets.read_idx": "file reader; tests/datasets/test_formats.py",
     "datasets.sha256_file": "file reader (a missing file is an OSError); tests/datasets/test_download.py",
     "datasets.verify_sha256": "file reader; tests/datasets/test_download.py",
-    # defined in igb/_ensemble.py, which is restructured separately (its bad-input cases are listed there)
-    "igb.favoured_first": "igb/_ensemble.py",
-    "igb.fractions_from_outputs": "igb/_ensemble.py",
-    "igb.guess_fractions": "igb/_ensemble.py",
     # need trained networks or a training History: checked in tests/amplification/test_evaluate.py, test_training.py
     "amplification.evaluate_amplification": "needs a trained model and a data set",
     "amplification.fit": "trains networks (too slow here); its arguments are checked in tests/amplification/test_training.py",
     "amplification.model_logits": "needs a model",
     "amplification.predicted_counts_from_history": "needs a training History",
+    "train.measured_crossings": "needs a training History; its N is checked in tests/train/test_teacher_mixture.py",
+    # no argument to check, or labels of any kind by design
+    "train.constant": "takes no argument",
+    "train.class_name": "names any label (its kind is free by design); tests/train/test_history.py",
+    "train.group_name": "names any group label (its kind is free by design); tests/train/test_history.py",
+    # not yet given a bad-input case (their arguments are still checked only partly): left for a later change
+    "models.output_batches": "not yet covered",
+    "simplicity.accuracy_probe": "not yet covered (returns a probe)",
+    "simplicity.effective_rank_probe": "not yet covered (returns a probe)",
+    "simplicity.hidden_features": "not yet covered (needs a BatchedMLP)",
+    "simplicity.loss_probe": "not yet covered (returns a probe)",
+    "simplicity.mean_input_gradient": "not yet covered (needs a model)",
+    "simplicity.path_energy_probe": "not yet covered (returns a probe)",
+    "simplicity.path_outputs": "not yet covered (needs a model)",
+    "simplicity.path_spectrum_probe": "not yet covered (returns a probe)",
+    "simplicity.pc_residuals": "not yet covered",
+    "simplicity.sample_clones": "not yet covered (needs ClassStatistics)",
+    "simplicity.train_with_probes": "not yet covered (trains networks)",
+    "simplicity.transport": "not yet covered (needs ClassStatistics)",
+    "train.predictions": "not yet covered",
+    "train.weight_decay_shrinkage": "not yet covered",
 }
 
 
 def _public_functions() -> dict[str, Callable]:
     out = {}
     for prefix, module in MODULES.items():
-        for name in module.__all__:
+        names = getattr(module, "__all__", None) or [  # a module without __all__: the functions it defines
+            name for name, value in vars(module).items()
+            if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == module.__name__]
+        for name in names:
             value = getattr(module, name)
             if inspect.isfunction(value):
                 out[f"{prefix}.{name}"] = value

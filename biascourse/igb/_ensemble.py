@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import integer
+from .._checks import array, integer
 from .._random import check_seed
 from ..models import StackedLayers
 from ._activations import Activation
@@ -201,10 +201,18 @@ def fractions_from_outputs(outputs: np.ndarray | torch.Tensor) -> np.ndarray:
     -------
     numpy.ndarray
         Shape (..., max(C, 2)): :math:`G_c`, the fraction of the n points assigned to class c.
+
+    Raises
+    ------
+    ValueError
+        If ``outputs`` has fewer than 2 dimensions, no point (n = 0) or no output (C = 0), or holds
+        NaN or infinite values (:class:`~biascourse._checks.ArgumentTypeError` for text).
     """
-    out = torch.as_tensor(outputs)
-    if out.ndim < 2:
-        raise ValueError(f"outputs must have shape (..., n, C); got shape {tuple(out.shape)}")
+    checked = array("outputs", outputs)
+    out = outputs if isinstance(outputs, torch.Tensor) else torch.as_tensor(checked)
+    if out.ndim < 2 or 0 in out.shape[-2:]:
+        raise ValueError(f"outputs must have shape (..., n, C) with n >= 1 points and C >= 1 outputs; "
+                         f"got shape {tuple(out.shape)}")
     n_out = out.shape[-1]
     labels = (out[..., 0] <= 0).long() if n_out == 1 else out.argmax(dim=-1)
     n_classes = max(n_out, 2)
@@ -227,8 +235,24 @@ def guess_fractions(model: Callable[[torch.Tensor], torch.Tensor], data: np.ndar
     -------
     numpy.ndarray
         :math:`G_c` of shape (K, C) for an ensemble, (C,) for a single network; rows sum to 1.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is empty, holds NaN or infinite values or text, has fewer than 2 dimensions,
+        or (for an :class:`MLPEnsemble`, or a network with ``in_features``) samples of another
+        width than the model's input dimension.
     """
-    x = torch.as_tensor(data)
+    checked = array("data", data)
+    if checked.ndim < 2:
+        raise ValueError(f"data must have shape (n, ...) with one sample per row; got shape {checked.shape}")
+    spec = getattr(model, "spec", None)
+    expected = spec.input_dim if isinstance(spec, MLPSpec) else getattr(model, "in_features", None)
+    width = int(np.prod(checked.shape[1:]))
+    if expected is not None and width != expected:
+        raise ValueError(f"data must have {expected} features per sample (the model's input dimension); "
+                         f"got samples of shape {checked.shape[1:]} ({width} features)")
+    x = data if isinstance(data, torch.Tensor) else torch.as_tensor(checked)
     if not torch.is_floating_point(x):
         x = x.float()
     if isinstance(model, nn.Module):
@@ -257,8 +281,15 @@ def favoured_first(per_class: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         ``per_class`` with the last axis sorted by decreasing initial :math:`G_c` (stable in ties).
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match, or ``fractions`` is empty or holds NaN, infinite or text
+        values or values outside [0, 1].
     """
-    per_class, fractions = np.asarray(per_class), np.asarray(fractions)
+    per_class = np.asarray(per_class)
+    fractions = array("fractions", fractions, low=0.0, high=1.0)
     if fractions.ndim != 2 or per_class.shape[0] != fractions.shape[0] or per_class.shape[-1] != fractions.shape[1]:
         raise ValueError(
             f"per_class must be (K, ..., C) and fractions (K, C); got {per_class.shape}, {fractions.shape}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import ArgumentTypeError, array, choice, integer, real, same_length
 from .._random import check_seed
 
 #: The clone kinds of https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb.
@@ -59,12 +60,19 @@ def class_statistics(x: np.ndarray, labels: np.ndarray, n_classes: int | None = 
     x : inputs (n, d), flattened.
     labels : integer labels in [0, C), shape (n,).
     n_classes : C (default: ``labels.max() + 1``); every class needs at least 2 samples.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty array (n, d) of finite numbers, ``labels`` not n integers >= 0,
+        ``n_classes`` not an integer >= 1, or a class has fewer than 2 samples.
     """
-    x = np.asarray(x)  # float32 images stay float32 here: each class is converted on its own
-    labels = np.asarray(labels)
-    if x.ndim != 2 or labels.shape != (len(x),):
-        raise ValueError(f"x must have shape (n, d) and labels shape (n,); got {x.shape} and {labels.shape}")
-    n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
+    x = array("x", x, ndim=2, dtype=None)  # float32 images stay float32 here: each class is converted on its own
+    labels = array("labels", labels, ndim=1, dtype=None, low=0)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ArgumentTypeError(f"labels must be integer classes in [0, inf); got dtype {labels.dtype}")
+    same_length(x=x, labels=labels)
+    n_classes = int(labels.max()) + 1 if n_classes is None else integer("n_classes", n_classes, 1)
     counts = np.bincount(labels, minlength=n_classes)
     if len(counts) != n_classes or counts.min() < 2:
         raise ValueError(f"every class in [0, {n_classes}) needs >= 2 samples; got counts {counts.tolist()}")
@@ -92,16 +100,22 @@ def covariance_factor(cov: np.ndarray, method: str = "clip", jitter: float = DEF
     -------
     numpy.ndarray
         Shape (d, d).
+
+    Raises
+    ------
+    ValueError
+        If ``cov`` is not a non-empty square matrix of finite numbers, ``method`` is not one of
+        :data:`FACTORISATIONS` or ``jitter`` not a finite number > 0.
     """
-    cov = np.asarray(cov, dtype=float)
+    cov = array("cov", cov, ndim=2)
+    choice("method", method, FACTORISATIONS)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
         raise ValueError(f"cov must be a square matrix; got shape {cov.shape}")
     if method == "clip":
         eigenvalues, vectors = np.linalg.eigh(cov)
         return vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
     if method == "jitter":
-        if not jitter > 0:
-            raise ValueError(f"jitter must be > 0; got {jitter}")
+        jitter = real("jitter", jitter, 0, low_open=True)
         eps = jitter * np.trace(cov) / len(cov)
         return np.linalg.cholesky(cov + eps * np.eye(len(cov)))
     raise ValueError(f"method must be one of {FACTORISATIONS}; got {method!r}")
@@ -165,12 +179,18 @@ def gaussian_transport_map(cov_a: np.ndarray, cov_b: np.ndarray, jitter: float =
     :math:`\\mathcal N(\\mu_B,\\Sigma_B)` and :math:`A\\Sigma_AA^\\top=\\Sigma_B` (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-dsb,
     step 6). A singular :math:`\\Sigma_A` needs ``jitter`` > 0: both covariances then get
     ``jitter`` :math:`\\cdot\\mathrm{tr}\\,\\Sigma/d` added on the diagonal.
+
+    Raises
+    ------
+    ValueError
+        If ``cov_a`` or ``cov_b`` is empty or holds NaN, infinite or text values, they are not
+        square matrices of one shape, ``jitter`` is not a finite number >= 0, or ``cov_a`` is
+        singular with ``jitter = 0``.
     """
-    cov_a, cov_b = (np.asarray(c, dtype=float) for c in (cov_a, cov_b))
+    cov_a, cov_b = array("cov_a", cov_a), array("cov_b", cov_b)
     if cov_a.shape != cov_b.shape or cov_a.ndim != 2 or cov_a.shape[0] != cov_a.shape[1]:
         raise ValueError(f"cov_a and cov_b must be square matrices of one shape; got {cov_a.shape}, {cov_b.shape}")
-    if jitter < 0:
-        raise ValueError(f"jitter must be >= 0; got {jitter}")
+    jitter = real("jitter", jitter, 0)
     d = len(cov_a)
     cov_a = cov_a + jitter * np.trace(cov_a) / d * np.eye(d)
     cov_b = cov_b + jitter * np.trace(cov_b) / d * np.eye(d)

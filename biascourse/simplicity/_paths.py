@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .._checks import integer
+from .._checks import ArgumentTypeError, array, integer
 from .._random import check_seed
 
 #: The outputs along a path that :func:`path_outputs` can return: two scalars, or all the logits.
@@ -40,21 +40,40 @@ def interpolation_path(x_a: np.ndarray, x_b: np.ndarray, n_points: int = 64) -> 
     -------
     numpy.ndarray
         Shape (..., M, d).
+
+    Raises
+    ------
+    ValueError
+        If ``n_points`` is not an integer >= 4, or ``x_a`` and ``x_b`` are empty, hold NaN, infinite
+        or text values, or differ in shape.
     """
     n_points = integer("n_points", n_points, 4)
-    x_a, x_b = np.asarray(x_a, dtype=float), np.asarray(x_b, dtype=float)
+    x_a, x_b = array("x_a", x_a), array("x_b", x_b)
     if x_a.shape != x_b.shape:
         raise ValueError(f"x_a and x_b must have the same shape; got {x_a.shape} and {x_b.shape}")
     s = np.linspace(0.0, 1.0, n_points)[:, None]
     return (1 - s) * x_a[..., None, :] + s * x_b[..., None, :]
 
 
+def _path_values(h, min_points: int) -> np.ndarray:
+    """``h`` checked: finite numbers with at least ``min_points`` points on the last axis."""
+    h = array("h", h)
+    if h.ndim < 1 or h.shape[-1] < min_points:
+        raise ValueError(f"h must have at least {min_points} points on its last axis; got shape {h.shape}")
+    return h
+
+
 def detrend(h: np.ndarray) -> np.ndarray:
     """Remove the line through the end points, then the mean, along the last axis.
 
     :math:`\\tilde h_m = h_m-[h_0+(h_{M-1}-h_0)s_m]` minus its mean (https://biascourse.github.io/biascourse/book/derivations/simplicity_biases.html#deriv-simp-paths, step 2).
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 2 points on its last axis.
     """
-    h = np.asarray(h, dtype=float)
+    h = _path_values(h, 2)
     s = np.linspace(0.0, 1.0, h.shape[-1])
     out = h - (h[..., :1] + (h[..., -1:] - h[..., :1]) * s)
     return out - out.mean(axis=-1, keepdims=True)
@@ -73,16 +92,19 @@ def path_power(h: np.ndarray, detrended: bool = True) -> np.ndarray:
     -------
     numpy.ndarray
         Shape (..., M // 2); column ``j - 1`` holds :math:`P_j`.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis.
     """
-    h = np.asarray(h, dtype=float)
-    if h.shape[-1] < 4:
-        raise ValueError(f"h must have at least 4 points on its last axis; got shape {h.shape}")
+    h = _path_values(h, 4)
     signal = detrend(h) if detrended else h
     return np.abs(np.fft.rfft(signal, axis=-1)[..., 1:]) ** 2
 
 
 def _fractions(h: np.ndarray, detrended: bool) -> np.ndarray:
-    h = np.asarray(h, dtype=float)
+    h = _path_values(h, 4)
     power = path_power(h, detrended)
     total = power.sum(axis=-1, keepdims=True)
     scale = h.shape[-1] * np.max(np.abs(h), axis=-1, keepdims=True)
@@ -99,6 +121,11 @@ def band_energy_ratios(h: np.ndarray, detrended: bool = True) -> np.ndarray:
     numpy.ndarray
         Shape (..., M // 2), column ``k - 1`` holds :math:`R_k`; rows sum to 1, or are ``nan``
         where the (detrended) signal has no energy.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis.
     """
     return _fractions(h, detrended)
 
@@ -116,8 +143,14 @@ def high_frequency_fraction(h: np.ndarray, k: int, detrended: bool = True) -> np
     -------
     numpy.ndarray
         Shape (...): ``nan`` where the (detrended) signal has no energy.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` holds NaN, infinite or text values or has fewer than 4 points on its last axis, or
+        ``k`` is not an integer in [1, M/2].
     """
-    h = np.asarray(h, dtype=float)
+    h = _path_values(h, 4)
     n_bins = h.shape[-1] // 2
     k = integer("k", k, 1, n_bins)  # at most M/2
     return _fractions(h, detrended)[..., k - 1 :].sum(axis=-1)
@@ -128,11 +161,26 @@ def logit_margin(logits: np.ndarray | torch.Tensor, labels: np.ndarray | torch.T
 
     Parameters
     ----------
-    logits : shape (..., C).
-    labels : integer classes, broadcastable to ``logits.shape[:-1]``.
+    logits : shape (..., C) with C >= 2.
+    labels : integer classes in [0, C), broadcastable to ``logits.shape[:-1]``.
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is empty, holds NaN or text or has fewer than 2 classes, or ``labels`` are not
+        integer classes in [0, C) of a shape broadcastable to ``logits.shape[:-1]``.
     """
-    z = torch.as_tensor(logits).detach().double()
-    y = torch.as_tensor(labels, device=z.device).long().expand(z.shape[:-1])
+    z = torch.as_tensor(array("logits", logits, allow_inf=True))
+    if z.ndim < 1 or z.shape[-1] < 2:
+        raise ValueError(f"logits must have shape (..., C) with C >= 2 classes; got shape {tuple(z.shape)}")
+    y = array("labels", labels, dtype=None, low=0, high=z.shape[-1] - 1, nonempty=False)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ArgumentTypeError(f"labels must be integer classes in [0, {z.shape[-1]}); got dtype {y.dtype}")
+    try:
+        y = torch.as_tensor(np.broadcast_to(y, z.shape[:-1]).astype(np.int64))
+    except ValueError:
+        raise ValueError(f"labels must be broadcastable to logits.shape[:-1] = {tuple(z.shape[:-1])}; "
+                         f"got shape {y.shape}") from None
     own = torch.gather(z, -1, y[..., None])[..., 0]
     others = z.scatter(-1, y[..., None], float("-inf")).amax(dim=-1)
     return (own - others).cpu().numpy()
@@ -152,10 +200,15 @@ def sample_pairs(labels: np.ndarray, n_pairs: int, same_class: bool, seed: int) 
     -------
     numpy.ndarray
         Integer array of shape (n_pairs, 2).
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is not a non-empty 1-D array, ``n_pairs`` not an integer >= 1, ``seed`` not an
+        integer in [0, 2**32 - 1], or an input has no partner of the required kind.
     """
-    labels = np.asarray(labels)
-    if n_pairs < 1:
-        raise ValueError(f"n_pairs must be >= 1; got {n_pairs}")
+    labels = array("labels", labels, ndim=1, dtype=None)
+    n_pairs = integer("n_pairs", n_pairs, 1)
     rng = np.random.default_rng(check_seed(seed))
     a = rng.integers(len(labels), size=n_pairs)
     b = np.empty_like(a)
@@ -259,8 +312,14 @@ def log_energy_ratios(outputs: np.ndarray, detrended: bool = False) -> np.ndarra
         Shape (..., M // 2 + 1): :math:`R_k` for k = 0..M/2 (for real outputs bin M - k carries the
         power of bin k, so the other half repeats these values); ``-inf`` where :math:`A_k=0`, and
         ``nan`` throughout where the (detrended) outputs have no energy at all.
+
+    Raises
+    ------
+    ValueError
+        If ``outputs`` is empty, holds NaN, infinite or text values, or is not (..., P, C, M) with
+        M >= 4.
     """
-    f = np.asarray(outputs, dtype=float)
+    f = array("outputs", outputs)
     if f.ndim < 3 or f.shape[-1] < 4:
         raise ValueError(f"outputs must have shape (..., P, C, M) with M >= 4 points; got {f.shape}")
     if detrended:

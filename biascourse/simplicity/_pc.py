@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import integer
+from .._checks import array, integer, real
 from .._random import check_seed
+from ..train._step import check_finite
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,15 @@ class PrincipalComponents:
 
 
 def principal_components(x: np.ndarray) -> PrincipalComponents:
-    """PCA of the rows of ``x`` (n, d): centre, then eigendecompose :math:`X_c^\\top X_c/n`, largest first."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2 or len(x) < 2:
+    """PCA of the rows of ``x`` (n, d): centre, then eigendecompose :math:`X_c^\\top X_c/n`, largest first.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not an array (n, d) of finite numbers with n >= 2 and d >= 1.
+    """
+    x = array("x", x, ndim=2)
+    if len(x) < 2:
         raise ValueError(f"x must have shape (n, d) with n >= 2; got {x.shape}")
     mean = x.mean(axis=0)
     xc = x - mean
@@ -64,15 +71,21 @@ def least_squares_solution(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     It solves the normal equations :math:`\\Sigma W^* = X_c^\\top Y/n`, the fixed point of the
     gradient descent of :func:`train_linear_network`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty array (n, d) of finite numbers, or ``y`` not finite targets
+        (n,) or (n, o) with the same n.
     """
-    x = np.asarray(x, dtype=float)
+    x = array("x", x, ndim=2)
     y = _as_targets(y, len(x))
     xc = x - x.mean(axis=0)
     return np.linalg.lstsq(xc, y, rcond=None)[0]
 
 
 def _as_targets(y: np.ndarray, n: int) -> np.ndarray:
-    y = np.asarray(y, dtype=float)
+    y = array("y", y, ndim=(1, 2))
     y = y[:, None] if y.ndim == 1 else y
     if y.ndim != 2 or len(y) != n:
         raise ValueError(f"y must have shape (n,) or (n, o) with n = {n} rows; got {y.shape}")
@@ -123,14 +136,23 @@ def train_linear_network(
     -------
     numpy.ndarray
         End-to-end maps :math:`W(t)` at the recorded steps, shape (T, d, o).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``y`` is empty, holds NaN or infinities or has the wrong shape, ``lr`` is not a
+        finite number > 0, ``init_scale`` not a finite number >= 0, ``depth`` or ``width`` not an
+        integer >= 1, or ``record_at`` not strictly increasing integer steps >= 0.
+    ~biascourse.train.DivergenceError
+        (a ``FloatingPointError`` and a ``ValueError``) If the loss becomes NaN or infinite
+        (a learning rate above the stable range, :math:`\\eta\\lambda_1 > 2` for L = 1); the
+        message names ``lr``.
     """
-    depth = integer("depth", depth, 1)
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be > 0; got {lr}")
-    if not (np.isfinite(init_scale) and init_scale >= 0):
-        raise ValueError(f"init_scale must be >= 0; got {init_scale}")
+    depth, width = integer("depth", depth, 1), integer("width", width, 1)
+    lr = real("lr", lr, 0, low_open=True)
+    init_scale = real("init_scale", init_scale, 0)
     steps = _record_steps(record_at)
-    x = np.asarray(x, dtype=float)
+    x = array("x", x, ndim=2)
     y = _as_targets(y, len(x))
     xc = x - x.mean(axis=0)
     sigma = torch.from_numpy(xc.T @ xc / len(x))
@@ -156,6 +178,7 @@ def train_linear_network(
         if step == steps[-1]:
             break
         loss = 0.5 * torch.sum(w * (sigma @ w)) - torch.sum(w * cross)
+        check_finite(loss, lr, f"at step {step}")  # a CPU scalar: a negligible check
         grads = torch.autograd.grad(loss, factors)
         with torch.no_grad():
             for f, g in zip(factors, grads):
@@ -196,9 +219,16 @@ def pc_residual_law(eigenvalues: np.ndarray, lr: float, steps: Sequence[int]) ->
     -------
     numpy.ndarray
         Shape (T, d) for ``steps`` of length T and d eigenvalues.
+
+    Raises
+    ------
+    ValueError
+        If ``eigenvalues`` is empty or not finite, ``lr`` not a finite number > 0, or ``steps``
+        not a non-empty list of finite steps >= 0.
     """
-    lam = np.asarray(eigenvalues, dtype=float)
-    t = np.asarray(steps, dtype=float)[:, None]
+    lam = array("eigenvalues", eigenvalues, ndim=1)
+    lr = real("lr", lr, 0, low_open=True)
+    t = array("steps", steps, ndim=1, low=0)[:, None]
     return np.abs(1 - lr * lam) ** t
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .._checks import integer
+from .._checks import array, integer
 from ..models import ACTIVATIONS, BatchedMLP
 
 
@@ -35,8 +35,13 @@ def effective_rank(matrix: np.ndarray | torch.Tensor, log: bool = False) -> np.n
     numpy.ndarray
         Shape (...): in [1, min(m, n)] (in [0, ln min(m, n)] with ``log=True``); ``nan`` for an
         all-zero matrix. Terms with :math:`p_i=0` contribute 0.
+
+    Raises
+    ------
+    ValueError
+        If ``matrix`` has fewer than 2 dimensions, is empty, or holds NaN, infinite or text values.
     """
-    a = torch.as_tensor(matrix).detach().double().cpu().numpy()
+    a = array("matrix", matrix)
     if a.ndim < 2:
         raise ValueError(f"matrix must have shape (..., m, n); got shape {a.shape}")
     s = np.linalg.svd(a, compute_uv=False)

@@ -35,6 +35,13 @@ class SpectralTarget:
     amplitudes : the amplitudes :math:`A_i > 0`, one per frequency.
     phases : the phases :math:`\\varphi_i`, one per frequency.
     n_points : the number N of grid points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_points`` is not an integer >= 4, the frequencies are not distinct integers in
+        [1, N/2), or the amplitudes (finite, > 0) and phases (finite) do not have one entry per
+        frequency.
     """
 
     frequencies: tuple[int, ...]
@@ -55,11 +62,13 @@ class SpectralTarget:
         for name in ("amplitudes", "phases"):
             if len(getattr(self, name)) != k.size:
                 raise ValueError(f"{name} must have one entry per frequency ({k.size}); got {len(getattr(self, name))}")
-        if not all(np.isfinite(a) and a > 0 for a in self.amplitudes):
+        amplitudes = _checks.array("amplitudes", self.amplitudes, ndim=1)
+        if np.any(amplitudes <= 0):
             raise ValueError(f"amplitudes must be finite and > 0; got {self.amplitudes!r}")
+        phases = _checks.array("phases", self.phases, ndim=1)
         object.__setattr__(self, "frequencies", tuple(int(v) for v in k))
-        object.__setattr__(self, "amplitudes", tuple(float(v) for v in self.amplitudes))
-        object.__setattr__(self, "phases", tuple(float(v) for v in self.phases))
+        object.__setattr__(self, "amplitudes", tuple(float(v) for v in amplitudes))
+        object.__setattr__(self, "phases", tuple(float(v) for v in phases))
 
     @classmethod
     def sample(
@@ -115,8 +124,15 @@ def fourier_amplitudes(y: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Shape (..., N // 2). A component :math:`A\\sin(2\\pi kz+\\varphi)` contributes
         :math:`A/2` to :math:`F_k`, hence the factor 2 of :func:`normalised_amplitudes`.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is empty, has no axis, or holds NaN, infinite or text values.
     """
-    y = np.asarray(y, dtype=float)
+    y = _checks.array("y", y)
+    if y.ndim < 1:
+        raise ValueError(f"y must have shape (..., N); got a scalar {y!r}")
     n = y.shape[-1]
     return np.abs(np.fft.fft(y, axis=-1) / n)[..., : n // 2]
 
@@ -136,9 +152,17 @@ def normalised_amplitudes(y: np.ndarray, target: SpectralTarget) -> np.ndarray:
     -------
     numpy.ndarray
         Shape (..., K), one column per target frequency.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is empty, holds NaN, infinite or text values, or has not ``target.n_points``
+        values on its last axis; :class:`~biascourse._checks.ArgumentTypeError` if ``target`` is
+        not a :class:`SpectralTarget`.
     """
-    y = np.asarray(y, dtype=float)
-    if y.shape[-1] != target.n_points:
+    _checks.instance("target", target, SpectralTarget)
+    y = _checks.array("y", y)
+    if y.ndim < 1 or y.shape[-1] != target.n_points:
         raise ValueError(f"y must have n_points={target.n_points} values on its last axis; got shape {y.shape}")
     f = fourier_amplitudes(y)
     return 2 * f[..., list(target.frequencies)] / np.asarray(target.amplitudes)
@@ -153,16 +177,25 @@ def learning_times(steps: np.ndarray, amplitudes: np.ndarray, threshold: float =
     ----------
     steps : the logged steps, increasing, shape (T,).
     amplitudes : normalised amplitudes over training, shape (..., T, K).
-    threshold : the level that counts as learned (0.9 in the derivation; the chapter also uses lower levels).
+    threshold : the level that counts as learned, a finite number > 0 (0.9 in the derivation; the
+        chapter also uses lower levels; a normalised amplitude can overshoot 1, so levels above 1
+        are allowed).
 
     Returns
     -------
     numpy.ndarray
         Shape (..., K): the first logged step at which the amplitude reaches ``threshold``;
         ``nan`` where it never does.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` or ``amplitudes`` is empty or holds NaN, infinite or text values, the shapes do
+        not match, ``steps`` is not strictly increasing, or ``threshold`` is not a finite number > 0.
     """
-    steps = np.asarray(steps, dtype=float)
-    amplitudes = np.asarray(amplitudes, dtype=float)
+    threshold = _checks.real("threshold", threshold, 0, low_open=True)
+    steps = _checks.array("steps", steps)
+    amplitudes = _checks.array("amplitudes", amplitudes)
     if steps.ndim != 1 or amplitudes.ndim < 2 or amplitudes.shape[-2] != steps.size:
         raise ValueError(
             f"amplitudes must have shape (..., T, K) with T = len(steps) = {steps.size}; got {amplitudes.shape}"
@@ -231,8 +264,13 @@ def order_inversions(times: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         Integer counts of shape (...), between 0 and K(K-1)/2.
+
+    Raises
+    ------
+    ValueError
+        If ``times`` is a scalar or holds text (NaN is allowed: a frequency never learned).
     """
-    times = np.asarray(times, dtype=float)
+    times = _checks.array("times", times, finite=False, nonempty=False)
     if times.ndim < 1:
         raise ValueError(f"times must have shape (..., K); got a scalar {times!r}")
     later = np.where(np.isnan(times), np.inf, times)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from .._checks import integer
+from .._device import resolve_device
 from .._random import check_seed
 from ..models import BatchedMLP, output_batches
 from ..train import Probe, TrainingSet, per_sample_loss, train
@@ -199,12 +200,24 @@ def fit_spectral(
         protocol; a number s gives weights :math:`\\mathcal N(0, s^2/\\text{fan-in})` and zero biases
         (:math:`s=\\sqrt2` is He initialisation).
     seeds : the initialisation seed of each network (default 0..K-1).
-    device : where to train (default CPU).
+    device : where to train (default CPU): ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``, ``"auto"``
+        or a ``torch.device`` (see :func:`biascourse.get_device`).
 
     Returns
     -------
     SpectralHistory
+
+    Raises
+    ------
+    ValueError
+        If ``targets`` is empty or not on one grid, ``seeds`` has not one entry per target, the
+        device name is not one of those above (:class:`~biascourse.DeviceUnavailableError` for a
+        device this machine lacks), or a training argument is out of range (see
+        :func:`train_with_probes`).
+    ~biascourse.train.DivergenceError
+        If a loss or a weight becomes NaN or infinite (see :func:`biascourse.train.train`).
     """
+    device = resolve_device(device)
     targets = tuple(targets)
     if not targets or len({t.n_points for t in targets}) != 1:
         raise ValueError("targets must be a non-empty list of SpectralTarget on one grid (equal n_points)")
@@ -212,10 +225,10 @@ def fit_spectral(
     if len(seeds) != len(targets):
         raise ValueError(f"seeds must have one entry per target ({len(targets)}); got {len(seeds)}")
     net = BatchedMLP(len(targets), 1, hidden, 1, activation=activation, init_std=init_std, seeds=seeds)
-    net = net.to(device or "cpu")
+    net = net.to(device)
     grid = targets[0].grid[:, None]
     values = np.stack([t.values() for t in targets])
-    probe_grid = torch.as_tensor(grid, dtype=torch.float32, device=device or "cpu")
+    probe_grid = torch.as_tensor(grid, dtype=torch.float32, device=device)
 
     @torch.no_grad()
     def outputs(model: nn.Module) -> np.ndarray:

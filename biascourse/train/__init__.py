@@ -14,12 +14,13 @@ Examples
 """
 from ._data import ORDERS, OnlineData, TrainingSet, derived_seed
 from ._history import GAP_METRICS, History, class_name, group_name, metric_key
-from ._loop import LOSSES, OPTIMIZERS, Probe, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
+from ._loop import LOSSES, OPTIMIZERS, DivergenceError, Probe, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
 from ._schedules import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, warmup_decays,
                          weight_decay_shrinkage)
 from ._teacher_mixture import measured_crossings, train_teacher_mixture
 
 __all__ = [
+    "DivergenceError",
     "GAP_METRICS",
     "LOSSES",
     "OPTIMIZERS",

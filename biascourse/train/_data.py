@@ -13,10 +13,21 @@ from typing import Any
 import numpy as np
 import torch
 
+from .._checks import integer
+from .._random import check_seed
+
 
 def derived_seed(seed: int, *keys: int) -> int:
-    """A seed in [0, 2**32) derived from ``seed`` and integer keys (chunk or epoch index)."""
-    return int(np.random.SeedSequence([int(seed), *map(int, keys)]).generate_state(1)[0])
+    """A seed in [0, 2**32) derived from ``seed`` and integer keys (chunk or epoch index).
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not an integer in [0, 2**32 - 1] or a key not an integer >= 0.
+    """
+    seed = check_seed(seed)
+    keys = [integer("key", k, 0) for k in keys]
+    return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0])
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,11 @@ class Stream:
                 raise ValueError(f"x and y must have the same length (y of shape (n,) or (K, n)); "
                                  f"got {len(self.x)} and y of shape {tuple(self.y.shape)}")
             self.n_train = self.y.shape[-1]
+            if self.n_train == 0:
+                raise ValueError(f"data must hold at least one training sample; got x of shape {tuple(self.x.shape)}")
+            for name, value in (("x", self.x), ("y", self.y)):
+                if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+                    raise ValueError(f"data {name} must hold finite numbers; got NaN or infinite values")
             rules = data if isinstance(data, TrainingSet) else TrainingSet(None, None)
             self.order_rule, self.drop_last = rules.order, rules.drop_last
             self._generators = [torch.Generator().manual_seed(s) for s in self.seeds]

@@ -74,5 +74,12 @@ def evaluation_steps(steps: int, eval_every: int | None, eval_at: Sequence[int] 
 
 
 def log_spaced_steps(steps: int, n: int = 40) -> np.ndarray:
-    """About n evaluation steps spaced evenly in log time between 1 and ``steps``, plus step 0."""
+    """About n evaluation steps spaced evenly in log time between 1 and ``steps``, plus step 0.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` or ``n`` is not an integer >= 1.
+    """
+    steps, n = integer("steps", steps, 1), integer("n", n, 1)
     return np.unique(np.concatenate([[0], np.round(np.geomspace(1, steps, n)).astype(np.int64)]))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import instance
+
 
 def group_name(value) -> str:
     """Name of a sub-population label: +1 -> ``"+"``, -1 -> ``"-"``, others ``str(int(value))``."""
@@ -33,7 +35,14 @@ def metric_key(metric: str, split: str = "test", group=None, cls=None) -> str:
     split : name of the evaluation set.
     group : a sub-population (``"+"``, ``"-"``, +1, -1, or another label) or None for all.
     cls : a class (``"+1"``, 3, ...) or None for all.
+
+    Raises
+    ------
+    ArgumentTypeError
+        (a ``ValueError``) If ``metric`` or ``split`` is not a string.
     """
+    instance("metric", metric, str)
+    instance("split", split, str)
     key = f"{split}/{metric}"
     if group is not None:
         key += f"/group={group if isinstance(group, str) else group_name(group)}"

@@ -15,7 +15,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._checks import integer, real
+from .._checks import choice, integer, real
+from .._device import resolve_device
 from .._memory import release_memory
 from .._random import check_seed
 from ..models import batched_outputs
@@ -24,10 +25,12 @@ from ._evaluation import EvalSet, evaluation_steps, log_spaced_steps
 from ._history import History, metric_key
 from ._losses import LOSSES, check_labels, is_squared, per_sample_loss, predictions
 from ._schedules import Schedule
-from ._step import OPTIMIZERS, Stepper, make_optimizer
+from ._step import OPTIMIZERS, DivergenceError, Stepper, check_finite, make_optimizer
 
-__all__ = ["LOSSES", "OPTIMIZERS", "Probe", "log_spaced_steps", "make_optimizer", "per_sample_loss", "predictions",
-           "train"]
+DIVERGENCE_RULES = ("raise", "record")
+
+__all__ = ["DIVERGENCE_RULES", "LOSSES", "OPTIMIZERS", "DivergenceError", "Probe", "log_spaced_steps", "make_optimizer", "per_sample_loss",
+           "predictions", "train"]
 
 #: A probe: ``probe(model) -> array`` whose first axis is the network (shape (K, ...)).
 Probe = Callable[[nn.Module], np.ndarray]
@@ -53,8 +56,9 @@ class _Recorder:
     minibatch loss since the previous evaluation, and the probes' values."""
 
     def __init__(self, model: nn.Module, net: nn.Module, sets: list[EvalSet], loss: str, batch_size: int,
-                 probes: Mapping[str, Probe], device):
+                 probes: Mapping[str, Probe], device, lr: float, stop_on_divergence: bool = True):
         self.model, self.net, self.sets, self.loss, self.batch_size = model, net, sets, loss, batch_size
+        self.lr, self.stop_on_divergence = lr, stop_on_divergence
         self.probes = dict(probes)
         self.metrics: dict[str, list] = {"batch/loss": []}
         self.probe_values: dict[str, list] = {name: [] for name in self.probes}
@@ -65,7 +69,13 @@ class _Recorder:
         self._batch_loss += losses.double()
         self._batch_count += 1
 
-    def record(self) -> None:
+    def check_finite(self, step: int) -> None:
+        """Stop with :class:`DivergenceError` if a minibatch loss since the last check or a weight is not finite."""
+        if self.stop_on_divergence:
+            check_finite(self._batch_loss, self.lr, f"by step {step}", parameters=self.net.parameters())
+
+    def record(self, step: int) -> None:
+        self.check_finite(step)
         for s in self.sets:
             for key, value in s.score(self.net, self.loss, self.batch_size).items():
                 self.metrics.setdefault(key, []).append(value)
@@ -142,6 +152,7 @@ def train(
     progress: bool = True,
     desc: str | None = None,
     probes: Mapping[str, Probe] | None = None,
+    on_divergence: str = "raise",
 ) -> History:
     """Train K networks at once and record per-group metrics (chapter 5).
 
@@ -173,7 +184,8 @@ def train(
         is the stack's ``seeds``), or a single int: every network sees the same minibatches.
     augment : optional ``augment(x, generator) -> x`` applied to each network's training
         minibatch, with a per-network generator derived from its data seed.
-    device : where to train (default: where the model is).
+    device : where to train (default: where the model is): ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
+        ``"mps"``, ``"auto"`` or a ``torch.device`` (see :func:`biascourse.get_device`).
     eval_batch_size : samples per evaluation pass (default: about 2**17 / K).
     progress : show a tqdm progress bar.
     desc : label of the progress bar.
@@ -182,11 +194,27 @@ def train(
         axis is the network, shape (K, ...). They land in :attr:`History.probes` as (K, T, ...).
         Probes see the model in training mode; :func:`biascourse.models.output_batches` evaluates
         it in batches in eval mode.
+    on_divergence : ``"raise"`` (the default): stop with :class:`DivergenceError` when a loss or a
+        weight becomes NaN or infinite; ``"record"``: keep training and record the non-finite
+        values, for an experiment whose outcome is which networks diverge (the caller counts them).
 
     Returns
     -------
     History
         Arrays (K, T) per metric and (K, T, ...) per probe, with the evaluation steps.
+
+    Raises
+    ------
+    ValueError
+        For an unknown loss or optimizer, a learning rate or optimiser setting out of range, a
+        batch size that is not an integer >= 1, a training set that is empty, holds NaN or
+        infinite inputs or targets or has inputs of another width than the model's
+        ``in_features``, labels that do not fit the outputs, or a device name that is not one of
+        those above (:class:`~biascourse.DeviceUnavailableError` for a device this machine lacks).
+    DivergenceError
+        (a ``FloatingPointError`` and a ``ValueError``) If a minibatch loss or a weight becomes NaN
+        or infinite; checked at every evaluation step and at the end, the message names ``lr``
+        (not with ``on_divergence="record"``).
 
     Notes
     -----
@@ -194,17 +222,14 @@ def train(
     trajectory, up to floating-point rounding, as the single network ``stack.model(k)`` at
     initialisation trained alone with ``data_seeds=[data_seeds[k]]``.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0; got {lr}")
+    choice("loss", loss, LOSSES)
+    choice("optimizer", optimizer, OPTIMIZERS)
+    lr = real("lr", lr, 0, low_open=True)
     batch_size = integer("batch_size", batch_size, 1)
     net = _stacked(model)
     K = net.n_models
     first = next(net.parameters())
-    device = torch.device(device) if device is not None else first.device
+    device = resolve_device(device) if device is not None else first.device
     dtype = first.dtype
     net.to(device)
 
@@ -214,19 +239,21 @@ def train(
         raise ValueError(f"per-network labels y must have shape (K, n) with K = {K} networks; got {tuple(stream.y.shape)}")
     steps = _total_steps(stream, steps, epochs, batch_size)
 
-    out_features = _n_outputs(net, stream)
+    out_features = _n_outputs(model, net, stream)
     sets = [EvalSet(name, d, device, dtype) for name, d in (eval_sets or {}).items()]
     for s in sets:
         check_labels(s.y, out_features, f"eval set {s.name!r}")
     at = evaluation_steps(steps, eval_every, eval_at)
     opt = make_optimizer(net.parameters(), optimizer, lr, momentum, weight_decay, nesterov, betas)
     step = Stepper(net, loss, opt, schedule, shared, augment, seeds, device)
-    recorder = _Recorder(model, net, sets, loss, eval_batch_size or max(64, 2**17 // K), probes or {}, device)
+    choice("on_divergence", on_divergence, DIVERGENCE_RULES)
+    recorder = _Recorder(model, net, sets, loss, eval_batch_size or max(64, 2**17 // K), probes or {}, device, lr,
+                         on_divergence == "raise")
 
     net.train()
     bar = tqdm(total=steps, disable=not progress, desc=desc, mininterval=0.5)
     if at[0] == 0:
-        recorder.record()
+        recorder.record(0)
     next_eval = 1 if at[0] == 0 else 0
     for t in range(1, steps + 1):
         x, y = stream.next(batch_size)
@@ -235,18 +262,24 @@ def train(
         recorder.add_batch(step(x, y))
         bar.update(1)
         if next_eval < len(at) and t == at[next_eval]:
-            recorder.record()
+            recorder.record(t)
             next_eval += 1
             if sets:
                 key = metric_key("loss", sets[0].name)
                 bar.set_postfix({f"{sets[0].name} loss": f"{recorder.last(key):.4g}"})
     bar.close()
+    recorder.check_finite(steps)
     metrics, probe_values = recorder.arrays()
     return History(at, metrics, tuple(getattr(model, "seeds", seeds if not shared else [seeds[0]] * K)),
                    batch_size, stream.n_train, probe_values)
 
 
-def _n_outputs(net: nn.Module, stream: Stream) -> int:
-    """The networks' number of outputs, from one sample (evaluated in eval mode: no batch-norm update)."""
+def _n_outputs(model: nn.Module, net: nn.Module, stream: Stream) -> int:
+    """The networks' number of outputs, from one sample (evaluated in eval mode: no batch-norm update).
+    A model with ``in_features`` (an MLP or a stack of them) is first checked against the data's width."""
     x = unpack(stream.source.sampler(1, 0))[0] if stream.online else stream.x
+    width, expected = int(np.prod(x.shape[1:])), getattr(model, "in_features", None)
+    if expected is not None and width != expected:
+        raise ValueError(f"data x must have {expected} features per sample (the model's in_features); "
+                         f"got samples of shape {tuple(x.shape[1:])} ({width} features)")
     return batched_outputs(net, x[:1], 1).shape[-1]

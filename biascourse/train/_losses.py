@@ -4,6 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import choice
+
 #: Losses by name: the ½-MSE of the theory, the un-halved squared error, the cross-entropy.
 LOSSES = ("mse", "squared_error", "cross_entropy")
 
@@ -19,7 +21,15 @@ def per_sample_loss(out: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tens
     ``(y - out)^2`` (its mean is the mean squared error of chapter 8, whose gradient is twice the
     ``"mse"`` one). ``"cross_entropy"``: softmax cross-entropy for C outputs, or the logistic loss
     ``log(1 + exp(-y out))`` for one output and ±1 labels.
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not one of :data:`LOSSES` or ``out`` is not a tensor of shape (K, n, C).
     """
+    choice("loss", loss, LOSSES)
+    if not isinstance(out, torch.Tensor) or out.ndim != 3:
+        raise ValueError(f"out must be a tensor of shape (K, n, C); got {getattr(out, 'shape', type(out).__name__)}")
     y = y.expand(out.shape[:2])
     if out.shape[-1] == 1:
         target = y.to(out.dtype)

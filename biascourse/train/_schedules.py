@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import integer
+from .._checks import integer, real
 
 Schedule = Callable[[int], float]
 
@@ -22,10 +22,17 @@ def multistep(milestones: Sequence[int], gamma: float = 0.1, warmup_steps: int =
 
     With ``warmup_steps`` one epoch long and ``warmup_factor=0.1`` this is the schedule of Hall et
     al. (0.01 in the first epoch, then 0.1, divided by 10 at the milestones) for a base rate 0.1.
+
+    Raises
+    ------
+    ValueError
+        If a milestone or ``warmup_steps`` is not an integer >= 0, or ``gamma`` or
+        ``warmup_factor`` not a finite number > 0.
     """
-    milestones = sorted(int(m) for m in milestones)
-    if not gamma > 0:
-        raise ValueError(f"gamma must be > 0; got {gamma}")
+    milestones = sorted(integer("milestones", m, 0) for m in milestones)
+    gamma = real("gamma", gamma, 0, low_open=True)
+    warmup_steps = integer("warmup_steps", warmup_steps, 0)
+    warmup_factor = real("warmup_factor", warmup_factor, 0, low_open=True)
 
     def factor(step: int) -> float:
         if step < warmup_steps:
@@ -36,9 +43,17 @@ def multistep(milestones: Sequence[int], gamma: float = 0.1, warmup_steps: int =
 
 
 def cosine(total_steps: int, warmup_steps: int = 0, final: float = 0.0) -> Schedule:
-    """Linear warm-up over ``warmup_steps``, then a cosine decay from 1 to ``final`` at ``total_steps``."""
-    if total_steps < 1 or not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"need total_steps >= 1 and 0 <= warmup_steps < total_steps; got {total_steps}, {warmup_steps}")
+    """Linear warm-up over ``warmup_steps``, then a cosine decay from 1 to ``final`` at ``total_steps``.
+
+    Raises
+    ------
+    ValueError
+        If ``total_steps`` is not an integer >= 1, ``warmup_steps`` not an integer in
+        ``[0, total_steps - 1]`` or ``final`` not a finite number.
+    """
+    total_steps = integer("total_steps", total_steps, 1)
+    warmup_steps = integer("warmup_steps", warmup_steps, 0, total_steps - 1)
+    final = real("final", final)
 
     def factor(step: int) -> float:
         if step < warmup_steps:
@@ -50,9 +65,14 @@ def cosine(total_steps: int, warmup_steps: int = 0, final: float = 0.0) -> Sched
 
 
 def inverse_time(decay_steps: float) -> Schedule:
-    """``1 / (1 + step / decay_steps)``: the Robbins-Monro-type decay."""
-    if not decay_steps > 0:
-        raise ValueError(f"decay_steps must be > 0; got {decay_steps}")
+    """``1 / (1 + step / decay_steps)``: the Robbins-Monro-type decay.
+
+    Raises
+    ------
+    ValueError
+        If ``decay_steps`` is not a finite number > 0.
+    """
+    decay_steps = real("decay_steps", decay_steps, 0, low_open=True)
     return lambda step: 1.0 / (1.0 + step / decay_steps)
 
 

@@ -6,11 +6,33 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from .._checks import array, choice, real
 from ._data import derived_seed
 from ._losses import per_sample_loss
 from ._schedules import Schedule
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
+
+
+class DivergenceError(FloatingPointError, ValueError):
+    """Training diverged: a loss or a weight became NaN or infinite (usually a learning rate above
+    the stable range). A ``FloatingPointError`` that is also a ``ValueError``."""
+
+
+def check_finite(losses: torch.Tensor, lr: float, where: str, hint: str = "", parameters=()) -> None:
+    """Raise :class:`DivergenceError` naming the learning rate ``lr`` if ``losses`` or any of
+    ``parameters`` holds a NaN or an infinity. One reduction per tensor: call it at the evaluation
+    steps, not at every step, so that its cost stays negligible.
+
+    Raises
+    ------
+    DivergenceError
+        If a loss or a parameter is not finite.
+    """
+    finite = bool(torch.isfinite(losses).all()) and all(bool(torch.isfinite(p).all()) for p in parameters)
+    if not finite:
+        raise DivergenceError(f"training diverged {where} (a loss or a weight became NaN or infinite) "
+                              f"with learning rate lr={lr:g}{hint}; lower the learning rate")
 
 
 def make_optimizer(params, name: str, lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
@@ -20,9 +42,20 @@ def make_optimizer(params, name: str, lr: float, momentum: float = 0.0, weight_d
     ``"sgd"`` takes ``momentum`` and ``nesterov``; ``"adam"`` and ``"adamw"`` take ``betas``
     (``weight_decay`` is L2 for SGD and Adam, decoupled for AdamW). To add an optimiser, add its
     name to :data:`OPTIMIZERS` and a branch here.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of :data:`OPTIMIZERS`, ``lr`` not a finite number > 0, ``momentum``
+        or ``weight_decay`` not a finite number >= 0, or ``betas`` not two numbers in [0, 1).
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
+    choice("optimizer", name, OPTIMIZERS)
+    lr = real("lr", lr, 0, low_open=True)
+    momentum = real("momentum", momentum, 0)
+    weight_decay = real("weight_decay", weight_decay, 0)
+    betas = tuple(float(b) for b in array("betas", betas, shape=(2,), low=0, high=1))
+    if max(betas) >= 1:
+        raise ValueError(f"betas must be two numbers in [0, 1); got {betas}")
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
     if name == "adam":

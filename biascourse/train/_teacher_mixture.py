@@ -26,11 +26,13 @@ import numpy as np
 import torch
 
 from ..models import ACTIVATIONS, BatchedMLP
-from .._checks import integer
+from .._checks import choice, integer, real
+from .._device import resolve_device
+from .._random import check_seed
 from ..tm import TMParams, gap_crossings, sample
 from ._data import OnlineData
 from ._history import History
-from ._loop import OPTIMIZERS, log_spaced_steps, train
+from ._loop import OPTIMIZERS, DivergenceError, log_spaced_steps, train
 
 def train_teacher_mixture(
     params: TMParams,
@@ -50,6 +52,7 @@ def train_teacher_mixture(
     seed: int = 0,
     device: str | torch.device | None = None,
     progress: bool = True,
+    on_divergence: str = "raise",
 ) -> History:
     """Train ``n_seeds`` MLPs online on teacher-mixture data and record per-group test metrics.
 
@@ -73,6 +76,8 @@ def train_teacher_mixture(
     seed : base seed (teachers and test set use ``seed``, network k ``seed + k``).
     device : where to train.
     progress : show a progress bar.
+    on_divergence : ``"raise"`` or ``"record"``, as in :func:`biascourse.train.train` (``"record"``
+        for a learning-rate sweep that measures which networks diverge).
 
     Returns
     -------
@@ -83,24 +88,24 @@ def train_teacher_mixture(
     Raises
     ------
     ValueError
-        For a parameter grid instead of one model, non-positive sizes, ``t_max`` or ``eta``, an
-        unknown optimizer or activation, or an optimizer other than SGD without ``lr``.
+        For a parameter grid instead of one model, sizes that are not integers >= 1, ``t_max`` or
+        ``eta`` not finite numbers > 0, ``seed`` not an integer in [0, 2**32 - 1], an unknown
+        optimizer, activation or device, or an optimizer other than SGD without ``lr``.
+    DivergenceError
+        (a ``FloatingPointError`` and a ``ValueError``) If a loss or a weight becomes NaN or
+        infinite; the message names ``eta`` and the linear student's stable bound ``eta_max``.
     """
     hidden = [integer("hidden width", h, 1) for h in hidden]
-    for name, value in (("N", N), ("n_seeds", n_seeds), ("batch_size", batch_size), ("n_test", n_test),
-                        ("n_evals", n_evals)):
-        integer(name, value, 1)
-    if not np.isfinite(t_max) or t_max <= 0:
-        raise ValueError(f"t_max must be in (0, inf); got {t_max}")
+    N, n_seeds, batch_size, n_test, n_evals = (integer(name, value, 1) for name, value in (
+        ("N", N), ("n_seeds", n_seeds), ("batch_size", batch_size), ("n_test", n_test), ("n_evals", n_evals)))
+    t_max = real("t_max", t_max, 0, low_open=True)
+    seed = check_seed(seed)
     if params.shape != ():
         raise ValueError(f"train_teacher_mixture needs a single parameter set; got params of shape {params.shape}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)}; got {optimizer!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}; got {activation!r}")
-    eta = float(params.eta if eta is None else eta)
-    if not eta > 0:
-        raise ValueError(f"eta must be > 0; got {eta}")
+    choice("optimizer", optimizer, OPTIMIZERS)
+    choice("activation", activation, tuple(ACTIVATIONS))
+    eta = real("eta", params.eta if eta is None else eta, 0, low_open=True)
+    device = resolve_device(device) if device is not None else None
     width = hidden[-1] if len(hidden) else N
     if lr is None:
         if optimizer != "sgd":
@@ -113,9 +118,13 @@ def train_teacher_mixture(
     net = BatchedMLP(n_seeds, N, hidden, 1, activation=activation, bias=False,
                      init_std=np.sqrt(2.0) if activation == "relu" else 1.0, readout_std=0.0, seeds=seeds)
     steps = max(1, int(round(t_max * N / batch_size)))
-    return train(net, data, steps=steps, batch_size=batch_size, loss="mse", optimizer=optimizer, lr=lr,
-                 weight_decay=weight_decay, eval_sets={"test": test}, eval_at=log_spaced_steps(steps, n_evals),
-                 device=device, progress=progress, desc=f"hidden {hidden}")
+    try:
+        return train(net, data, steps=steps, batch_size=batch_size, loss="mse", optimizer=optimizer, lr=lr,
+                     weight_decay=weight_decay, eval_sets={"test": test}, eval_at=log_spaced_steps(steps, n_evals),
+                     device=device, progress=progress, desc=f"hidden {hidden}", on_divergence=on_divergence)
+    except DivergenceError as error:  # name the theory's learning rate and its stable bound
+        raise DivergenceError(f"{error} (eta={eta:g}; the linear student is stable for eta < eta_max = "
+                              f"{float(params.eta_max):.4g})") from None
 
 
 def measured_crossings(history: History, metric: str = "loss", *, N: int | None = None,

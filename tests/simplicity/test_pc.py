@@ -120,3 +120,15 @@ def test_validation():
         train_linear_network(x, y, -0.1, [0, 1])
     with pytest.raises(ValueError, match="y must"):
         train_linear_network(x, y[:5], 0.1, [0, 1])
+
+
+def test_a_diverging_linear_network_stops_with_an_error_naming_lr():
+    from biascourse.train import DivergenceError
+
+    x = np.random.default_rng(0).standard_normal((40, 3))
+    lam = principal_components(x).eigenvalues[0]
+    lr = 4.0 / lam  # |1 - lr lambda_1| = 3: the residual along u_1 grows 3-fold a step and overflows
+    with pytest.raises(DivergenceError, match=rf"at step \d+ .*learning rate lr={lr:g}"):
+        train_linear_network(x, x[:, 0], lr, record_at=[0, 2000])
+    maps = train_linear_network(x, x[:, 0], 1.0 / lam, record_at=[0, 2000])  # stable: no error
+    assert np.all(np.isfinite(maps))

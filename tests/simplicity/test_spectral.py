@@ -96,3 +96,10 @@ def test_order_inversions_hand_computed():
     assert order_inversions([nan, 5.0]) == 1  # a higher frequency learned, a lower one never
     assert order_inversions([5.0, 5.0, nan, nan]) == 0  # ties allowed
     np.testing.assert_array_equal(order_inversions(np.array([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]])), [3, 0])
+
+
+def test_learning_times_accept_a_level_above_one_and_reject_a_non_positive_one():
+    amplitudes = np.array([[0.0], [0.8], [1.2], [1.0]])  # an overshoot above 1 at step 2
+    np.testing.assert_array_equal(learning_times([0, 1, 2, 3], amplitudes, threshold=1.1), [2.0])
+    with pytest.raises(ValueError, match=r"threshold must be in \(0, inf\); got 0"):
+        learning_times([0, 1, 2, 3], amplitudes, threshold=0.0)

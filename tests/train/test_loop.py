@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from biascourse import models, tm
-from biascourse.train import OnlineData, cosine, log_spaced_steps, make_optimizer, multistep, train
+from biascourse.train import DivergenceError, OnlineData, cosine, log_spaced_steps, make_optimizer, multistep, train
 
 F64 = torch.float64
 
@@ -177,8 +177,33 @@ def test_errors():
         train(models.MLP(12, [4], 3), (x, y), steps=1)
     with pytest.raises(ValueError, match=r"labels in \{-1, \+1\}"):
         train(models.MLP(12, [4], 1, seed=0), (x, y), steps=1, data_seeds=0, progress=False)
-    with pytest.raises(ValueError, match="lr must be > 0"):
+    with pytest.raises(ValueError, match=r"lr must be in \(0, inf\); got 0"):
         train(net, (x, y), steps=1, lr=0)
+    with pytest.raises(ValueError, match=r"lr must be a finite number in \(0, inf\); got inf"):
+        train(net, (x, y), steps=1, lr=float("inf"))
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'tpu'"):
+        train(net, (x, y), steps=1, device="tpu")
+    with pytest.raises(ValueError, match="data must hold at least one training sample"):
+        train(net, (x[:0], y[:0]), steps=1, loss="cross_entropy")
+    with pytest.raises(ValueError, match="data x must hold finite numbers"):
+        train(net, (np.where(np.arange(len(x))[:, None] == 3, np.nan, x), y), steps=1, loss="cross_entropy")
+    with pytest.raises(ValueError, match=r"data x must have 12 features per sample \(the model's in_features\); "
+                                         r"got samples of shape \(5,\)"):
+        train(net, (x[:, :5], y), steps=1, loss="cross_entropy")
+
+
+def test_divergence_stops_with_an_error_naming_the_learning_rate():
+    x, y, _ = _fixed_set()
+    net = models.BatchedMLP(2, 12, [8], 1, seeds=[0, 1], dtype=F64)
+    targets = np.asarray(y, dtype=float) + 0.5
+    with pytest.raises(DivergenceError, match=r"training diverged by step \d+ .* learning rate lr=1000"):
+        train(net, (x, targets), steps=40, lr=1e3, progress=False)
+    assert issubclass(DivergenceError, FloatingPointError) and issubclass(DivergenceError, ValueError)
+    # an experiment that measures divergence records it instead
+    hist = train(net, (x, targets), steps=40, lr=1e3, progress=False, on_divergence="record")
+    assert not np.isfinite(hist["test/loss"] if "test/loss" in hist.metrics else hist["batch/loss"]).all()
+    with pytest.raises(ValueError, match="on_divergence must be one of 'raise', 'record'"):
+        train(net, (x, targets), steps=1, progress=False, on_divergence="ignore")
 
 
 def test_log_spaced_steps():
@@ -216,8 +241,10 @@ def test_make_optimizer_builds_each_optimizer_and_names_the_allowed_ones():
     adam = make_optimizer(params, "adam", 1e-3, betas=(0.8, 0.99))
     assert isinstance(adam, torch.optim.Adam) and adam.defaults["betas"] == (0.8, 0.99)
     assert isinstance(make_optimizer(params, "adamw", 1e-3, weight_decay=0.1), torch.optim.AdamW)
-    with pytest.raises(ValueError, match=r"optimizer must be one of \('sgd', 'adam', 'adamw'\); got 'rmsprop'"):
+    with pytest.raises(ValueError, match=r"optimizer must be one of 'sgd', 'adam', 'adamw'; got 'rmsprop'"):
         make_optimizer(params, "rmsprop", 0.1)
+    with pytest.raises(ValueError, match=r"lr must be a finite number in \(0, inf\); got nan"):
+        make_optimizer(params, "sgd", float("nan"))
 
 
 def test_probes_are_called_at_the_evaluation_steps_with_the_model():

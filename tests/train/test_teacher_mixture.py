@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from biascourse import tm
-from biascourse.train import History, measured_crossings, train_teacher_mixture
+from biascourse.train import DivergenceError, History, measured_crossings, train_teacher_mixture
 
 # the lecture's synthetic set, in the course's reading (alpha as teacher offsets, V = v^2 = 16)
 LECTURE = tm.TMParams(rho=0.7, delta_plus=0.1, delta_minus=1.0, v=4.0, T=0.9, eta=0.01,
@@ -54,15 +54,28 @@ def test_history_gap_and_measured_crossings_by_hand():
     (dict(hidden=[2.5]), r"hidden width must be an integer in \[1, inf\); got 2.5"),
     (dict(batch_size=0), r"batch_size must be an integer in \[1, inf\); got 0"),
     (dict(n_seeds=1.5), r"n_seeds must be an integer in \[1, inf\); got 1.5"),
-    (dict(t_max=-1.0), r"t_max must be in \(0, inf\); got -1.0"),
-    (dict(eta=0.0), "eta must be > 0; got 0.0"),
-    (dict(optimizer="rmsprop"), r"optimizer must be one of \('sgd', 'adam', 'adamw'\); got 'rmsprop'"),
+    (dict(t_max=-1.0), r"t_max must be in \(0, inf\); got -1"),
+    (dict(t_max="1"), r"t_max must be a real number in \(0, inf\); got '1'"),
+    (dict(N=0), r"N must be an integer in \[1, inf\); got 0"),
+    (dict(seed=-1), r"seed must be in \[0, 4294967295\]; got -1"),
+    (dict(eta=0.0), r"eta must be in \(0, inf\); got 0"),
+    (dict(device="tpu"), "device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'tpu'"),
+    (dict(optimizer="rmsprop"), r"optimizer must be one of 'sgd', 'adam', 'adamw'; got 'rmsprop'"),
     (dict(activation="swish"), "activation must be one of"),
 ])
 def test_train_teacher_mixture_rejects_bad_input(kwargs, message):
     hidden = kwargs.pop("hidden", [4])
     with pytest.raises(ValueError, match=message):
         train_teacher_mixture(LECTURE, hidden, progress=False, **kwargs)
+
+
+def test_train_teacher_mixture_stops_on_divergence_naming_eta_and_its_bound():
+    eta = 50 * float(LECTURE.eta_max)
+    with pytest.raises(DivergenceError, match=rf"lr=.*eta={eta:g}; the linear student is stable for eta < eta_max"):
+        train_teacher_mixture(LECTURE, [], N=20, n_seeds=1, t_max=40.0, eta=eta, n_test=50, progress=False)
+    hist = train_teacher_mixture(LECTURE, [], N=20, n_seeds=1, t_max=40.0, eta=eta, n_test=50, progress=False,
+                                 on_divergence="record")
+    assert not np.isfinite(hist.get("loss")).all()
 
 
 def test_train_teacher_mixture_needs_a_single_parameter_set():
