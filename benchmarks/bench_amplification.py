@@ -14,18 +14,18 @@ faster on a GPU, and the measurements a small fraction of the training.
 
 Run: ``python benchmarks/bench_amplification.py`` (``--device cuda`` on a GPU; ``--help`` for options).
 
-Measured on the course's 2-core development CPU (2 torch threads; the machine is shared, so timings
-vary by about 20%), K = 4, 3000 training images, 8 epochs (192 steps of 128), 10 000 test images:
+Measured on the course's 2-core development CPU with nothing else running (2026-12-05, 2 torch
+threads), K = 4, 3000 training images, 8 epochs (192 steps of 128), 10 000 test images:
 
     stack s   loop s  speed-up | final measurement s (% of training) | tracking s (% of training)
-        8.0      7.4      0.9x  |                 0.6 (8%)            |          2.4 (30%)
+        4.8      5.7      1.2x  |                 0.6 (12%)           |          6.6 (136%)
 
 On a CPU the stack runs the K convolutional networks one after the other on stacked weights (as the
-loop does), so it gains nothing there and the chapter's default sizes are set by the CPU's rate; on a
-GPU it vectorises them with ``torch.func.vmap``. The final measurement is cheap; tracking (25
-evaluations) costs a third of the training, which is why the chapter tracks training on a
-2000-image subset of the test set and only where it plots curves over training. Not yet measured on
-a GPU.
+loop does), so it gains little there and the chapter's default sizes are set by the CPU's rate; on a
+GPU it vectorises them with ``torch.func.vmap``. The final measurement is cheap; tracking on the whole
+test set (25 evaluations of 10 000 images) costs more than the training itself, which is why the
+chapter tracks training on a 2000-image subset of the test set and only where it plots curves over
+training. Not yet measured on a GPU.
 """
 from __future__ import annotations
 
