@@ -136,26 +136,28 @@ def _drawn_values(ax: plt.Axes, axis: str) -> np.ndarray:
     """Every coordinate along ``axis`` (data units) of the lines, markers, bars and bands of ``ax``."""
     column = 0 if axis == "x" else 1
     parts = []
+    index = 0 if axis == "x" else 1
+
+    def in_data_units(transform) -> bool:
+        # True for the data transform and, along this axis only, for the blended transforms of
+        # axhline/axvline; False for axes or figure coordinates (annotations, reference lines)
+        return transform.contains_branch_seperately(ax.transData)[index]
+
     for line in ax.get_lines():
-        transform = line.get_transform()
-        # axhline/axvline: one coordinate in data units, the other in axes units (0 to 1) - skip those
-        if transform != ax.transData:
-            blended = (ax.get_xaxis_transform(), ax.get_yaxis_transform())
-            if transform == blended[0] and axis == "y":   # axvline: x in data, y in axes units
-                continue
-            if transform == blended[1] and axis == "x":   # axhline: y in data, x in axes units
-                continue
-        parts.append(np.asarray(line.get_xdata() if axis == "x" else line.get_ydata(), dtype=float).ravel())
+        if in_data_units(line.get_transform()):
+            parts.append(np.asarray(line.get_xdata() if axis == "x" else line.get_ydata(), dtype=float).ravel())
     for collection in ax.collections:
-        if collection.get_transform() == ax.transData:  # bands, error bars: paths in data units
+        if collection.get_transform() is ax.transData:  # bands, error bars: paths in data units
             for path in collection.get_paths():
                 if len(path.vertices):
                     parts.append(np.asarray(path.vertices, dtype=float)[:, column])
         # markers (scatter): their paths are shapes in points, their positions are the offsets
         offsets = np.asarray(collection.get_offsets(), dtype=float)
-        if offsets.size and collection.get_offset_transform() == ax.transData:
+        if offsets.size and in_data_units(collection.get_offset_transform()):
             parts.append(offsets.reshape(-1, 2)[:, column])
     for patch in ax.patches:
+        if not in_data_units(patch.get_data_transform()):
+            continue
         box = patch.get_bbox()
         parts.append(np.array([box.x0, box.x1] if axis == "x" else [box.y0, box.y1], dtype=float))
     values = np.concatenate(parts) if parts else np.empty(0)

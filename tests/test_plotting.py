@@ -123,3 +123,14 @@ def test_bad_arguments_of_the_band_and_the_bounds_name_the_parameter():
     with pytest.raises(TypeError, match=r"low must be a real number"):
         plotting.bounded(ax, "error", "0", 1)
     plt.close(fig)
+
+
+def test_lines_in_axes_coordinates_are_not_values_drawn():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.4, 0.5])
+    ax.plot([0, 1], [-3, 3], transform=ax.transAxes)  # an annotation line in axes units
+    ax.bar([0.5], [0.7], width=0.1)                   # a bar in data units: counted
+    plotting.bounded(ax, "accuracy", 0, 1)
+    (record,) = plotting.check_bounds(fig)
+    assert record["drawn_min"] == 0.0 and record["drawn_max"] == 0.7
+    plt.close(fig)
