@@ -40,17 +40,17 @@ def crossing_small_eta(t_cross, t_formula):
     rho, dp, dm = 0.8, 0.5, 2.0
     sp, sm = np.sqrt(dp), np.sqrt(dm)
     S = rho * sp + (1 - rho) * sm
-    exact, formula, tau_M = [], [], []
+    exact, formula, per_step = [], [], []
     for eta in (0.001, 0.01, 0.1):
         p = tm.TMParams(rho=rho, delta_plus=dp, delta_minus=dm, eta=eta)
         exact.append(tm.crossings(p, 20 * p.tau_R)[0])
         log = np.log((sp + sm) * S / ((sp - sm) * ((1 - rho) * sm - rho * sp)))
         formula.append(float(p.tau_R) * log)
-        tau_M.append(float(p.tau_M) * log)
+        per_step.append(float(p.tau_R) * log / eta)
     return [
         compare("t_cross", t_cross, exact, rtol=1e-3, hint="the first root of tm.crossings(p, 20 * p.tau_R) for each eta."),
         compare("t_formula", t_formula, formula, rtol=1e-3, mistakes=(
-            (tau_M, "the timescale of the crossing is tau_R, the teacher's, not tau_M."),
+            (per_step, "tau_R = 1 / (eta (rho Delta_+ + (1-rho) Delta_-)) already holds the 1/eta."),
         ), hint="t_x = tau_R ln(...) with tau_R = p.tau_R of each eta: the timescale shrinks as 1/eta."),
     ]
 

@@ -64,7 +64,7 @@ def batchnorm_modes(spread_train, spread_eval, inputs):
 def ten_classes(gmax_model):
     """The mean G_max of the ten-class Gaussian-mean model at gamma = 1/(pi - 1)."""
     gmax_model = number("ex-7-3", "gmax_model", gmax_model)
-    n = 20000
+    n = 5000
     reference = igb.sample_guess_fractions(igb.GAMMA_RELU, 10, n, seed=0).max(axis=1).mean()
     return [compare("gmax_model", gmax_model, reference, atol=0.01, mistakes=(
         (igb.sample_guess_fractions(igb.GAMMA_RELU, 2, n, seed=0).max(axis=1).mean(), "that is two classes: pass n_classes = 10."),

@@ -198,7 +198,7 @@ def compare(name: str, value, reference, *, rtol: float = 0.0, atol: float = 0.0
     """Compare an answer with its reference.
 
     ``mistakes`` are typical wrong answers, each with the hint it deserves: the first one the answer
-    matches (with the same tolerance) gives the hint. A sign flip, a factor of two and an inverted
+    matches (loosely: within 5% or the answer's tolerance) gives the hint. A sign flip, a factor of two and an inverted
     order are recognised for every answer; ``hint`` is given when nothing more specific matches.
     """
     tolerance = tolerance_text(rtol, atol)
@@ -211,7 +211,7 @@ def compare(name: str, value, reference, *, rtol: float = 0.0, atol: float = 0.0
                (reference[::-1] if reference.ndim == 1 else reference,
                 "the right numbers in the wrong order: list them in the order the exercise asks for.")]
     for candidate, text in (*mistakes, *generic):
-        if not _close(candidate, reference, 0, 0) and _close(value, candidate, rtol, atol):
+        if not _close(candidate, reference, 0, 0) and _close(value, candidate, max(rtol, 0.05), atol):
             return Part(name, False, tolerance, text)
     return Part(name, False, tolerance, hint)
 
