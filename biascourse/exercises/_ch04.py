@@ -6,6 +6,7 @@ from scipy.optimize import brentq
 
 from .. import tm
 from ..tm import phases
+from .._checks import ArgumentTypeError
 from ._core import Part, compare, number, register
 
 
@@ -13,7 +14,7 @@ from ._core import Part, compare, number, register
 def no_crossing_nonmonotone(params):
     """Parameters with no crossing of the loss curves and a minority loss that rises before it falls."""
     if not isinstance(params, tm.TMParams):
-        raise TypeError(f"ex-4-1: params must be a tm.TMParams; got {type(params).__name__}")
+        raise ArgumentTypeError(f"ex-4-1: params must be a tm.TMParams; got {type(params).__name__}")
     horizon = 20 * float(max(params.tau_R, params.tau_M))
     crossings = tm.crossings(params, horizon)
     loss = tm.solve(params, np.linspace(0, horizon, 6001))

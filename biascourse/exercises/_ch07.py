@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from .. import igb
+from .._checks import ArgumentTypeError
 from .._config import sized
 from ._core import compare, number, register
 
@@ -15,7 +16,7 @@ def three_gamma_estimators(official, from_fractions, measurement):
     official = number("ex-7-1", "official", official)
     from_fractions = number("ex-7-1", "from_fractions", from_fractions)
     if not all(hasattr(measurement, f) for f in ("output_mean", "output_var", "g0")):
-        raise TypeError("ex-7-1: measurement must be the result of igb.init_statistics "
+        raise ArgumentTypeError("ex-7-1: measurement must be the result of igb.init_statistics "
                         "(measured['ReLU, 1 hidden layer']); got " + type(measurement).__name__)
     mean, var, g0 = (np.asarray(getattr(measurement, f), dtype=float) for f in ("output_mean", "output_var", "g0"))
     ratio = mean.std() / np.sqrt(var).mean()
