@@ -206,8 +206,8 @@ def compare(name: str, value, reference, *, rtol: float = 0.0, atol: float = 0.0
         return Part(name, True, tolerance)
     reference = np.asarray(reference, dtype=float)
     generic = [(-reference, "the sign is flipped: check which group (or which direction) comes first."),
-               (2 * reference, "a factor of two too large: look for a missing 1/2 or an extra 2 (the loss is half the squared error)."),
-               (reference / 2, "a factor of two too small: look for an extra 1/2 or a missing 2 (the loss is half the squared error)."),
+               (2 * reference, "a factor of two too large: look for a missing 1/2 or an extra 2."),
+               (reference / 2, "a factor of two too small: look for an extra 1/2 or a missing 2."),
                (reference[::-1] if reference.ndim == 1 else reference,
                 "the right numbers in the wrong order: list them in the order the exercise asks for.")]
     for candidate, text in (*mistakes, *generic):
