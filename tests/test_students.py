@@ -1,13 +1,16 @@
 """Student notebooks: generated from the authored ones, in sync, and failing only at the exercises."""
 from __future__ import annotations
 
+import builtins
 import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from biascourse.exercises import NotAnswered
 from biascourse.students import count_exercises, student_notebook, write_student_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +32,66 @@ def test_solution_cell_becomes_a_student_exercise():
     student = student_notebook(_nb(nbformat.v4.new_markdown_cell("task"), solution, plain))
     cell = student["cells"][1]
     assert "answer = 42" not in cell["source"]
-    assert "raise NotImplementedError('Student exercise: compute the answer')" in cell["source"]
+    assert "raise NotImplementedError('Student exercise: compute the answer')" in cell["source"]  # answered in words
     assert cell["metadata"]["tags"] == ["exercise"]
     assert "mystnb" not in cell["metadata"]  # the exercise is shown, not hidden behind a prompt
     assert student["cells"][2]["outputs"] == []
+
+
+def _checked_solution(source: str):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = ["solution", "hide-cell"]
+    return cell
+
+
+def test_checked_solution_keeps_the_answers_to_fill_and_the_check():
+    solution = _checked_solution(
+        "# Solution: the equal-start overlap\nT_star = -0.625\n# Answer: T_star\n# Check:\n"
+        "from biascourse import exercises\nexercises.check(\"ex-4-3\", T_star=T_star)")
+    cell = student_notebook(_nb(solution))["cells"][0]
+    assert cell["source"].startswith("# Exercise: the equal-start overlap\n")
+    assert "T_star = ...  # your answer\n" in cell["source"] and "-0.625" not in cell["source"]
+    assert cell["source"].endswith('exercises.check("ex-4-3", T_star=T_star)\n')
+    assert cell["metadata"]["tags"] == ["exercise"]
+    with pytest.raises(NotAnswered, match="not answered yet"):
+        exec(cell["source"], {})
+
+
+@pytest.mark.parametrize("source, message", [
+    ("# Solution: x\nx = 1\n# Check:\nprint(x)", "one '# Answer: name, ...' line and one '# Check:' line"),
+    ("# Solution: x\nx = 1\n# Answer: x\nprint(x)", "one '# Answer: name, ...' line and one '# Check:' line"),
+    ("# Solution: x\nx = 1\n# Answer: x y\n# Check:\nprint(x)", "must list the answer variables"),
+    ("# Solution: x\nx = 1\n# Answer: x\n# Check:\n", "nothing follows '# Check:'"),
+])
+def test_malformed_checked_solution_is_an_error(source, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        student_notebook(_nb(_checked_solution(source)), "demo.ipynb")
+
+
+class _Earlier:
+    """What a student cell reads from earlier cells (data, measurements): present, indexable, never used."""
+
+    def __getitem__(self, key):
+        return self
+
+
+class _Context(dict):
+    """The namespace of a student cell run alone: every name an earlier cell defines is present."""
+
+    def __missing__(self, name):
+        if name in vars(builtins) or name.startswith("__"):
+            raise KeyError(name)
+        return _Earlier()
+
+
+@pytest.mark.parametrize("path", AUTHORED, ids=lambda p: p.stem)
+def test_every_checked_student_cell_stops_at_not_answered_yet(path):
+    """Each checked exercise's student cell, run as it is generated, says only "not answered yet"."""
+    cells = student_notebook(json.loads(path.read_text()))["cells"]
+    checked = [c["source"] for c in cells if "exercise" in c["metadata"].get("tags", []) and "exercises.check(" in c["source"]]
+    for source in checked:
+        with pytest.raises(NotAnswered, match="not answered yet"):
+            exec(source, {"__builtins__": builtins}, _Context())
 
 
 def test_solution_cell_without_task_line_is_an_error():
@@ -69,7 +128,7 @@ def test_student_notebook_fails_only_at_the_exercises(path, tmp_path):
     NotebookClient(notebook, timeout=600, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
     assert errors, f"{path.name}: the student version ran without reaching any exercise"
-    for error in errors:
-        assert error.ename == "NotImplementedError" and "Student exercise" in error.evalue, (
-            f"{path.name}: a cell failed with {error.ename}: {error.evalue} (exercises must be self-contained)"
-        )
+    for error in errors:  # a checked exercise stops at its check, one answered in words at its raise
+        expected = (error.ename == "NotAnswered" and "not answered yet" in error.evalue) or (
+            error.ename == "NotImplementedError" and "Student exercise" in error.evalue)
+        assert expected, f"{path.name}: a cell failed with {error.ename}: {error.evalue} (exercises must be self-contained)"
