@@ -1004,8 +1004,8 @@
         const key = html("span", { class: "tmx-key" }, keys);
         const line = svg("svg", { width: 24, height: 8 }, key);
         svg("line", { x1: 0, x2: 24, y1: 4, y2: 4, stroke: "#595959", "stroke-width": 1.5, "stroke-dasharray": dash }, line);
-        key.appendChild(document.createTextNode("τ"));
-        html("sub", {}, key, name.slice(-1));
+        const symbol = html("span", {}, key, "τ");
+        html("sub", {}, symbol, name.slice(-1));
       }
     }
 
