@@ -116,9 +116,10 @@ class _Page:
 
     def screenshot(self, selector: str, path: Path) -> None:
         box = self.evaluate(f"(() => {{ const el = document.querySelector({json.dumps(selector)}); "
-                            "el.scrollIntoView(); const r = el.getBoundingClientRect(); "
+                            "el.scrollIntoView({block: 'start'}); const r = el.getBoundingClientRect(); "
                             "return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()")
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+        # Within the viewport (make it tall enough): the book theme scrolls an inner container, not the window.
+        shot = self.send("Page.captureScreenshot", format="png",
                          clip=dict(x=box[0], y=box[1], width=box[2], height=box[3], scale=1))
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
@@ -142,7 +143,7 @@ def _open(page: str, width: int = 1400) -> _Page:
     path = SITE / f"{page}.html"
     _require(path.exists(), f"site not built: run `jupyter-book build .` first ({page})")
     _require(CHROMIUM is not None, "Chromium not installed (Debian package 'chromium')")
-    return _Page(path.as_uri(), width=width)
+    return _Page(path.as_uri(), width=width, height=1000 if width > 600 else 1800)
 
 
 # Move one slider of the first explorer as a reader does: set the value, send an input event.

@@ -708,7 +708,7 @@
   const STYLE = `
 .tmx{margin:1em 0;font-size:14px;line-height:1.35}
 .tmx-controls{display:grid;grid-template-columns:repeat(auto-fill,minmax(185px,1fr));gap:2px 14px;margin-bottom:6px}
-.tmx-control{display:grid;grid-template-columns:3.6em 1fr 3.6em;align-items:center;gap:4px}
+.tmx-control{display:grid;grid-template-columns:4.5em 1fr 3.4em;align-items:center;gap:4px}
 .tmx-control label{font-weight:600;white-space:nowrap}
 .tmx-control input{width:100%;min-width:0;margin:0}
 .tmx-control output{font-variant-numeric:tabular-nums;text-align:right}
