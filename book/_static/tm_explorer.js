@@ -9,8 +9,8 @@
  * book/derivations/tm_dynamics.md (closed form) and book/derivations/tm_phases.md (phases).
  * tests/js/test_tm_explorer.mjs checks it against vectors written by biascourse.tm.explorer_vectors.
  *
- * How it draws: hand-written SVG, no plotting library. Why: the whole explorer is one file of about
- * 40 kB served from the site's own _static folder, so it works offline and adds nothing to pages
+ * How it draws: hand-written SVG, no plotting library. Why: the whole explorer is one unminified file
+ * of about 47 kB served from the site's own _static folder, so it works offline and adds nothing to pages
  * without an explorer; a plotting library (Plotly ~3.5 MB, Vega ~800 kB, even uPlot ~50 kB plus a
  * canvas) would be larger than the theory it shows, would need a package registry and a build
  * step to ship, and none of them redraws faster than rewriting four <path> strings: an update of
