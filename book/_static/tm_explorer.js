@@ -10,8 +10,8 @@
  * tests/js/test_tm_explorer.mjs checks it against vectors written by biascourse.tm.explorer_vectors.
  *
  * How it draws: hand-written SVG, no plotting library. Why: the whole explorer is one unminified file
- * of about 47 kB served from the site's own _static folder, so it works offline and adds nothing to pages
- * without an explorer; a plotting library (Plotly ~3.5 MB, Vega ~800 kB, even uPlot ~50 kB plus a
+ * of about 47 kB served from the site's own _static folder, so it works offline (every page loads it,
+ * from the browser's cache after the first, and it does nothing where there is no explorer); a plotting library (Plotly ~3.5 MB, Vega ~800 kB, even uPlot ~50 kB plus a
  * canvas) would be larger than the theory it shows, would need a package registry and a build
  * step to ship, and none of them redraws faster than rewriting four <path> strings: an update of
  * 400 time points (theory, crossings, phases and SVG) takes a few milliseconds, under one frame.
