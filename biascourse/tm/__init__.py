@@ -6,7 +6,8 @@ N -> infinity theory, :func:`simulate` runs exact online SGD in N dimensions (or
 finite-N Markov chain of the order parameters), :func:`sample` draws data sets. The
 sub-modules :mod:`~biascourse.tm.phases` and :mod:`~biascourse.tm.explore` hold chapter 4 (phases of
 bias, phase diagrams, live explorers) and :mod:`~biascourse.tm.erm` the equilibrium picture of the
-chapter-2 companion (learning to convergence from finite data).
+chapter-2 companion (learning to convergence from finite data). :func:`explorer_vectors` writes the
+package's answers that the website's JavaScript explorer (``book/_static/tm_explorer.js``) is tested against.
 
 The theory itself imports no plotting: :mod:`~biascourse.tm.explore` (matplotlib, ipywidgets) is
 loaded on first use of ``tm.explore``, so ``import biascourse.tm`` stays light.
@@ -16,6 +17,7 @@ import importlib as _importlib
 from . import erm, phases
 from ._data import Geometry, TMSample, fixed_coordinates, sample
 from ._examples import EXAMPLES, TMExample
+from ._explorer_vectors import explorer_vectors
 from ._errors import bivariate_normal_cdf, group_error_rate, group_mse
 from ._ode import Coefficients, coefficients, crossings, fixed_point, gap_crossings, order_parameters, solve
 from ._params import TMParams, teacher_shift_gram
@@ -35,6 +37,7 @@ __all__ = [
     "bivariate_normal_cdf",
     "coefficients",
     "crossings",
+    "explorer_vectors",
     "fixed_coordinates",
     "fixed_point",
     "gap_crossings",
