@@ -153,6 +153,19 @@ def _source_root(source: Path | None) -> Path:
     return root
 
 
+def _build_own_wheel(root: Path, wheels: Path) -> None:
+    """``pip wheel --no-deps`` on a clean copy of the package's sources, so that no stale ``build/``
+    folder of the checkout ends up in the wheel and the checkout is left as it was."""
+    with tempfile.TemporaryDirectory(prefix="biascourse-wheel-") as tmp:
+        copy = Path(tmp) / "src"
+        shutil.copytree(root / "biascourse", copy / "biascourse",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-TEXT"):
+            if (root / name).is_file():
+                shutil.copy2(root / name, copy / name)
+        _pip(["wheel", "--no-deps", "--wheel-dir", str(wheels), str(copy)])
+
+
 def _dataset_sources() -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """For each dataset folder, its title and the (file name, SHA-256) pairs it needs."""
     from .datasets import _sources as sources
@@ -330,7 +343,7 @@ def build_kit(dest: str | os.PathLike, *, source: str | os.PathLike | None = Non
     # 1. the package's own wheel, then its dependencies (torch on its own index when asked)
     for old in wheels.glob("biascourse-*.whl"):
         old.unlink()
-    _pip(["wheel", "--no-deps", "--wheel-dir", str(wheels), str(root)])
+    _build_own_wheel(root, wheels)
     own = next(wheels.glob("biascourse-*.whl"))
     requirements = _requirements(own, list(extras))
     options = _platform_options(list(platform), python_version, implementation, list(abi))
