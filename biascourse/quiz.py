@@ -401,7 +401,8 @@ QUESTIONS: tuple[Question, ...] = (
              "errors that follow the group (§1).", answer=_group_blind),
     Question("06_bias_amplification",
              "At $\\varepsilon=0$, whatever the network, the amplification is",
-             "Every cell ties, and the paper's convention counts no amplification (§3).",
+             "Every cell ties ($y_{at}=0$ everywhere), and the $\\Delta_{at}$ of each group sum to zero, so "
+             "the terms $-\\Delta_{at}$ cancel (§1, §3).",
              ("0", "$\\frac12$", "negative", "undefined (NaN)"), 0),
     Question("06_bias_amplification",
              "During training, when is amplification largest in the chapter's runs?",
