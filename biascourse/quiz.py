@@ -500,7 +500,7 @@ def answers_page() -> str:
     for chapter, title in CHAPTERS.items():
         lines += [f"## {title}", ""]
         for i, q in enumerate(questions(chapter), 1):
-            lines += [f"**{_label(chapter, i)}** {q.stated_answer()}. {q.explanation}", ""]
+            lines += [f"**{_label(chapter, i)}** *Answer:* {q.stated_answer()}. *Why:* {q.explanation}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -49,7 +49,7 @@ def test_every_stated_number_equals_the_computed_one():
     for chapter in quiz.CHAPTERS:
         for i, q in enumerate(quiz.questions(chapter), 1):
             label = f"{quiz._label(chapter, i)}"
-            found = re.search(rf"^\*\*{re.escape(label)}\*\* (\S+)", page, re.M)
+            found = re.search(rf"^\*\*{re.escape(label)}\*\* \*Answer:\* (\S+)", page, re.M)
             assert found, label
             if q.numerical:
                 assert float(found.group(1).rstrip(".")) == pytest.approx(q.value(), rel=10 ** (1 - q.digits)), label
