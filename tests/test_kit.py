@@ -71,7 +71,8 @@ def test_a_kit_installs_offline_in_a_fresh_environment(tmp_path):
     extras, Fashion-MNIST), install it with --no-index into a fresh venv, run a theory call."""
     start = time.perf_counter()
     dest = tmp_path / "kit"
-    report = kit.build_kit(dest, source=ROOT, extras=(), torch=f"torch=={_torch_version()}",
+    version, index = _torch_source()
+    report = kit.build_kit(dest, source=ROOT, extras=(), torch=f"torch=={version}", torch_index_url=index,
                            datasets=("fashion-mnist",), website=tmp_path / "no-site")
     built = time.perf_counter()
     assert any(w.startswith("biascourse-") for w in report.wheels)
@@ -103,7 +104,13 @@ def test_a_kit_installs_offline_in_a_fresh_environment(tmp_path):
           f"checked in {time.perf_counter() - installed:.0f} s")
 
 
-def _torch_version() -> str:
+def _torch_source() -> tuple[str, str | None]:
+    """This environment's torch version, and where to download it: pip's own find-links when a wheel
+    of it lies there (this project's machines), else PyTorch's index of CPU builds (about 200 MB,
+    where a plain download from PyPI would bring the CUDA build, about 3 GB)."""
     import torch
 
-    return torch.__version__.split("+")[0]
+    version = torch.__version__.split("+")[0]
+    folders = [Path(p) for p in os.environ.get("PIP_FIND_LINKS", "").split() if Path(p).is_dir()]
+    local = any(any(folder.glob(f"torch-{version}*.whl")) for folder in folders)
+    return version, None if local else "https://download.pytorch.org/whl/cpu"
