@@ -179,7 +179,7 @@ def _dataset_sources() -> dict[str, tuple[str, list[tuple[str, str]]]]:
 def _find_dataset(folder: str) -> Path | None:
     from .datasets import _sources as sources
 
-    title, files = _dataset_sources()[folder]
+    _, files = _dataset_sources()[folder]
     for d in sources._search_dirs(None, folder):
         if all((d / name).is_file() for name, _ in files):
             return d
