@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -81,7 +82,9 @@ class SweepResult:
                  + f"; {len(self.table)} rows"]
         if self.failures:
             lines.append(f"{len(self.failures)} task(s) failed:")
-            lines += [f"  {f}" for f in self.failures]
+            lines += [f"  {f}" for f in self.failures[:10]]
+            if len(self.failures) > 10:
+                lines.append(f"  ... and {len(self.failures) - 10} more (result.failures lists them all)")
             lines.append("To rerun only these: call the sweep again with the same store (finished tasks are "
                          "skipped), or pass result.failed_configurations as the configurations. "
                          "Each failure's traceback is in result.failures[i].traceback.")
@@ -344,12 +347,11 @@ class _connect:
 
             import torch
             gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-            if gpus:
-                local = LocalCluster(n_workers=self.n_workers or gpus, threads_per_worker=1, processes=True,
-                                     resources={"GPU": 1}, dashboard_address=None)
-            else:
-                local = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                     processes=True, dashboard_address=None)
+            options = dict(n_workers=self.n_workers or gpus, resources={"GPU": 1}) if gpus else \
+                dict(n_workers=self.n_workers or os.cpu_count() or 1)
+            with warnings.catch_warnings():  # the scheduler's status server moves to a free port: harmless
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                local = LocalCluster(threads_per_worker=1, processes=True, dashboard_address=None, **options)
             client = Client(local)
             self._close += [client, local]
             return client, "pin" if gpus else None
