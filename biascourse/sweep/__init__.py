@@ -16,8 +16,9 @@ The results come back as one tidy pandas table, one row per configuration x seed
 *Running a sweep on a cluster* (``book/sweeps.md``).
 """
 from ._grid import grid
-from ._run import IN_PROCESS, LOCAL, Failure, Sweep, SweepResult, run
+from ._grid import canonical
+from ._run import IN_PROCESS, LOCAL, Failure, Sweep, SweepResult, run, select
 from ._store import ResultStore, StoreError, task_key
 
-__all__ = ["IN_PROCESS", "LOCAL", "Failure", "ResultStore", "StoreError", "Sweep", "SweepResult", "grid", "run",
-           "task_key"]
+__all__ = ["IN_PROCESS", "LOCAL", "Failure", "ResultStore", "StoreError", "Sweep", "SweepResult", "canonical", "grid", "run",
+           "select", "task_key"]

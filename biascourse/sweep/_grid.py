@@ -21,9 +21,11 @@ def _plain(name: str, value):
         return int(value)
     if isinstance(value, (numbers.Real, np.floating)):
         return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(f"{name}[{k!r}]", v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_plain(name, v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
-    raise ArgumentTypeError(f"{name} must be a number, text, a boolean, None or a list of these (the store keys "
+    raise ArgumentTypeError(f"{name} must be a number, text, a boolean, None, or a list or dict of these (the store keys "
                             f"configurations by their JSON text); got {type(value).__name__} ({value!r:.60})")
 
 

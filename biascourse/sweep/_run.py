@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import ArgumentTypeError, instance, integer
+from ._grid import _plain, canonical, configuration as check_configuration
 from ._grid import configurations as check_configurations
 from ._grid import seed_batches, seed_list
 from ._store import ResultStore, StoreError, task_key
@@ -58,6 +59,8 @@ class SweepResult:
         partial, corrupt or foreign file.
     failures : list of Failure
         Tasks that raised, or whose worker died more often than the cluster allows.
+    configurations : list of dict
+        The sweep's configurations, in order; :meth:`rows` gives the rows of one.
     """
 
     table: pd.DataFrame
@@ -65,6 +68,13 @@ class SweepResult:
     skipped: int
     recomputed: int = 0
     failures: list[Failure] = field(default_factory=list)
+    configurations: list[dict] = field(default_factory=list)
+    configuration_index: np.ndarray = field(default=None, repr=False)
+
+    def rows(self, i: int) -> pd.DataFrame:
+        """The rows of configuration ``i`` (of :attr:`configurations`): all its finished seeds, in order."""
+        i = integer("i", i, 0, len(self.configurations) - 1)
+        return self.table[self.configuration_index == i]
 
     @property
     def failed_configurations(self) -> list[dict]:
@@ -99,8 +109,8 @@ def _check_results(results, n_seeds: int) -> dict[str, np.ndarray]:
         raise TypeError(f"a task must return a dict of named results; it returned {type(results).__name__}")
     out = {}
     for name, value in results.items():
-        if not isinstance(name, str) or not name.isidentifier() or name == "seed":
-            raise ValueError(f"a task's result names must be identifiers other than 'seed'; got {name!r}")
+        if not isinstance(name, str) or not name or name == "seed":
+            raise ValueError(f"a task's result names must be non-empty text other than 'seed'; got {name!r}")
         if hasattr(value, "detach"):
             value = value.detach().cpu().numpy()
         arr = np.asarray(value)
@@ -146,7 +156,9 @@ def _table(configs: list[dict], done: list[tuple[int, np.ndarray, dict]]) -> pd.
     columns: dict[str, object] = {}
     for name in names:
         values = [configs[i].get(name) for i, _, _ in done]
-        columns[name] = [v for v, n in zip(values, sizes) for _ in range(n)]
+        column = [v for v, n in zip(values, sizes) for _ in range(n)]
+        mixed = any(v is None or isinstance(v, (list, dict)) for v in column)  # keep None and ints as they are
+        columns[name] = pd.Series(column, dtype=object) if mixed else column
     columns["seed"] = np.concatenate([s for _, s, _ in done]) if done else np.zeros(0, np.int64)
     for m in metrics:
         parts = [r.get(m) for _, _, r in done]
@@ -254,8 +266,10 @@ class Sweep:
                 done.append((i, batch, results))
         skipped = len(done)
         failures = self._run_tasks(todo, store, cluster, progress, retries, n_workers, done)
+        done.sort(key=lambda d: (d[0], int(d[1][0])))
         result = SweepResult(_table(self.configurations, done), ran=len(todo) - len(failures), skipped=skipped,
-                             recomputed=recomputed, failures=failures)
+                             recomputed=recomputed, failures=failures, configurations=self.configurations,
+                             configuration_index=np.repeat([i for i, _, _ in done], [len(b) for _, b, _ in done]))
         if failures:
             print(result.summary())
         return result
@@ -367,6 +381,28 @@ class _connect:
         for thing in self._close:
             thing.close()
         return False
+
+
+def select(table: pd.DataFrame, configuration: dict) -> pd.DataFrame:
+    """The rows of one configuration in a sweep's table (all its seeds, in order).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``result.table`` of a sweep.
+    configuration : dict
+        One of the sweep's configurations; a name it lacks matches rows where that name is None.
+    """
+    instance("table", table, pd.DataFrame)
+    configuration = check_configuration(configuration)
+    unknown = set(configuration) - set(table.columns)
+    if unknown:
+        raise ValueError(f"configuration names {sorted(unknown)} are not columns of the table")
+    mask = np.ones(len(table), dtype=bool)
+    for name in configuration:
+        want = canonical(configuration[name])
+        mask &= np.array([canonical(_plain(name, v)) == want for v in table[name]], dtype=bool)
+    return table[mask]
 
 
 def run(task: Callable, configurations, seeds, *, seeds_per_task: int = 16, store=None, cluster=IN_PROCESS,

@@ -60,9 +60,10 @@ class ResultStore:
         whole, verified file.
         """
         buffer = io.BytesIO()
-        np.savez(buffer, **results)
+        names = list(results)  # kept in the header: a result's name may be any text ("test/loss/group=+")
+        np.savez(buffer, **{f"r{i}": np.asarray(results[name]) for i, name in enumerate(names)})
         payload = buffer.getvalue()
-        header = dict(meta, key=key, sha256=hashlib.sha256(payload).hexdigest(), length=len(payload))
+        header = dict(meta, key=key, names=names, sha256=hashlib.sha256(payload).hexdigest(), length=len(payload))
         target = self.file(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
@@ -93,7 +94,7 @@ class ResultStore:
         if len(payload) != header.get("length") or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
             raise StoreError(f"{file} is corrupt (its payload does not match the checksum of its header)")
         with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-            results = {name: npz[name] for name in npz.files}
+            results = {name: npz[f"r{i}"] for i, name in enumerate(header.get("names", []))}
         return header, results
 
     def read(self, key: str) -> dict[str, np.ndarray] | None:

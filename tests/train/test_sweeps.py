@@ -1,0 +1,54 @@
+"""Chapter 5's sweep tasks (biascourse/train/_sweeps.py): a sweep gives the History a direct call gives."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from biascourse import sweep, tm
+from biascourse.train import (History, histories_from_sweep, history_from_rows, history_results, learning_rate_sweep,
+                              teacher_mixture_task, train_teacher_mixture)
+
+PARAMS = tm.EXAMPLES["centred_crossing"].params
+SMALL = dict(hidden=[8], eta=0.1, t_max=1.0, N=20, n_test=100, n_evals=5)
+
+
+def _same(a: History, b: History):
+    assert a.keys() == b.keys() and a.seeds == b.seeds and (a.batch_size, a.n_train) == (b.batch_size, b.n_train)
+    np.testing.assert_array_equal(a.steps, b.steps)
+    for key in a.keys():
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_teacher_mixture_task_gives_the_direct_history():
+    result = sweep.run(teacher_mixture_task, [dict(SMALL, params=dataclasses.asdict(PARAMS))], seeds=3,
+                       seeds_per_task=3, progress=False)
+    options = {k: v for k, v in SMALL.items() if k != "hidden"}
+    _same(histories_from_sweep(result)[0], train_teacher_mixture(PARAMS, [8], n_seeds=3, progress=False, **options))
+
+
+def test_history_round_trip_with_probes_and_epochs():
+    history = History(np.array([0, 5]), {"test/loss": np.arange(6.0).reshape(3, 2)}, (4, 5, 6), 10, 100,
+                      {"norm": np.ones((3, 2, 4))})
+    import pandas as pd
+    results = history_results(history)
+    rows = pd.DataFrame({"seed": [4, 5, 6], **{k: list(v) if v.ndim > 1 else v for k, v in results.items()}})
+    back = history_from_rows(rows)
+    _same(back, history)
+    np.testing.assert_array_equal(back.probes["norm"], history.probes["norm"])
+
+
+def test_teacher_mixture_task_checks_its_input():
+    with pytest.raises(ValueError, match="consecutive"):
+        teacher_mixture_task(dict(SMALL, params=dataclasses.asdict(PARAMS)), np.array([0, 2]))
+    with pytest.raises(ValueError, match="must not give"):
+        teacher_mixture_task(dict(SMALL, params=dataclasses.asdict(PARAMS), n_seeds=2), np.array([0, 1]))
+    with pytest.raises(ValueError, match="rows must be"):
+        history_from_rows(__import__("pandas").DataFrame({"seed": [0]}))
+
+
+def test_learning_rate_preset_is_the_chapter_grid_at_100_seeds():
+    preset = learning_rate_sweep()
+    assert len(preset.configurations) == 8 and len(preset.seeds) == 100 and len(preset) == 8
+    assert {c["eta"] for c in preset.configurations} == {0.03, 0.1, 0.3, 1.0}
