@@ -52,3 +52,27 @@ def test_learning_rate_preset_is_the_chapter_grid_at_100_seeds():
     preset = learning_rate_sweep()
     assert len(preset.configurations) == 8 and len(preset.seeds) == 100 and len(preset) == 8
     assert {c["eta"] for c in preset.configurations} == {0.03, 0.1, 0.3, 1.0}
+
+
+def test_rotated_task_gives_the_direct_run():
+    from biascourse import datasets, models
+    from biascourse.train import log_spaced_steps, rotated_task, train
+
+    try:
+        (images, labels), (test_images, test_labels) = (datasets.load_fashion_mnist(s, download=False)
+                                                        for s in ("train", "test"))
+    except datasets.DatasetUnavailableError as error:
+        pytest.skip(f"Fashion-MNIST is not on this machine: {error}")
+    config = dict(dataset="Fashion-MNIST", download=False, n_train=64, n_test=40, epochs=1, batch_size=16, width=8,
+                  n_evals=4, positive_fraction=[0.75, 0.45])
+    result = sweep.run(rotated_task, [config], seeds=2, progress=False)
+    train_set = datasets.rotated_mixture(images, labels, 64, seed=0, rho=0.7, delta_plus=0.25, delta_minus=4.0,
+                                         positive_fraction=(0.75, 0.45))
+    test_set = datasets.rotated_mixture(test_images, test_labels, 40, rho=0.5, seed=1, mean=train_set.pixel_mean,
+                                        std=train_set.pixel_std, delta_plus=0.25, delta_minus=4.0,
+                                        positive_fraction=(0.75, 0.45))
+    net = models.BatchedMLP(2, train_set.x.shape[1], [8], 1, bias=False, init_std=np.sqrt(2), readout_std=0.0,
+                            seeds=range(2))
+    direct = train(net, train_set, epochs=1, batch_size=16, loss="mse", lr=0.01 * 16 / 8, eval_sets={"test": test_set},
+                   eval_at=log_spaced_steps(4, 4), device="cpu", progress=False)
+    _same(histories_from_sweep(result)[0], direct)
