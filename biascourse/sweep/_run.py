@@ -182,7 +182,7 @@ class Sweep:
         first axis, e.g. ``{"accuracy_plus": array of shape (len(seeds),), "loss_curve": (len(seeds), 30)}``.
         On a cluster it must be importable or picklable (a function defined in a notebook is).
     configurations : list of dict
-        From :func:`grid` or written out; values are numbers, text, booleans, None or lists of these.
+        From :func:`grid` or written out; values are numbers, text, booleans, None, or lists or dicts of these.
     seeds : int or sequence of int
         The seeds of every configuration (an int n means 0, ..., n-1).
     seeds_per_task : int
