@@ -207,3 +207,13 @@ def test_bad_input_is_named(kwargs, match):
     args = dict(task=noisy_task, configurations=GRID, seeds=2, progress=False) | kwargs
     with pytest.raises(ValueError, match=match):
         sweep.run(args.pop("task"), args.pop("configurations"), **args)
+
+
+def test_rows_and_select_give_one_configuration():
+    result = sweep.run(noisy_task, GRID, seeds=6, seeds_per_task=4, progress=False)
+    rows = result.rows(4)
+    assert rows[["lr", "width"]].drop_duplicates().to_dict("records") == [GRID[4]] and rows["seed"].tolist() == list(range(6))
+    pd.testing.assert_frame_equal(sweep.select(result.table, GRID[4]), rows)
+    assert len(sweep.select(result.table, {"width": 8})) == 12
+    with pytest.raises(ValueError, match="not columns"):
+        sweep.select(result.table, {"depth": 2})
