@@ -455,6 +455,18 @@ EXEMPT = {
     "amplification.model_logits": "needs a model",
     "amplification.predicted_counts_from_history": "needs a training History",
     "train.measured_crossings": "needs a training History; its N is checked in tests/train/test_teacher_mixture.py",
+    # sweep tasks and their tables (biascourse.sweep reports a task's bad configuration as a failure, with its
+    # message): checked in tests/train/test_sweeps.py, tests/amplification/test_sweeps.py and tests/sweep/
+    "amplification.inversion_task": "a sweep task (trains networks); tests/amplification/test_sweeps.py",
+    "amplification.reports_from_sweep": "needs a finished sweep; tests/amplification/test_sweeps.py",
+    "amplification.weight_decay_sweep": "builds a biascourse.sweep.Sweep, which checks the seeds and the grid",
+    "amplification.capacity_sweep": "builds a biascourse.sweep.Sweep, which checks the seeds and the grid",
+    "train.teacher_mixture_task": "a sweep task (trains networks); tests/train/test_sweeps.py",
+    "train.rotated_task": "a sweep task (trains networks on images); tests/train/test_sweeps.py",
+    "train.histories_from_sweep": "needs a finished sweep; tests/train/test_sweeps.py",
+    "train.history_from_rows": "needs a sweep's table; tests/train/test_sweeps.py",
+    "train.history_results": "needs a training History; tests/train/test_sweeps.py",
+    "train.learning_rate_sweep": "builds a biascourse.sweep.Sweep, which checks the seeds and the grid",
     # no argument to check, or labels of any kind by design
     "train.constant": "takes no argument",
     "train.class_name": "names any label (its kind is free by design); tests/train/test_history.py",

@@ -33,6 +33,9 @@ Datasets of controlled bias
     :data:`CIFAR10_OVERLAY`, :data:`FASHION_MNIST_OVERLAY`), :func:`swap_roles`,
     :class:`AmplificationDataset`, :func:`exact_count`, :func:`pixel_statistics`,
     :func:`superclass_names`.
+Sweeps (seeds x configurations, in this process or on a Dask cluster, with :mod:`biascourse.sweep`)
+    :func:`inversion_task` (one configuration, a batch of seeds), :func:`reports_from_sweep`, and the
+    paper's full-scale grids :func:`weight_decay_sweep` and :func:`capacity_sweep` (100 seeds a point).
 Theory
     :func:`teacher_mixture_amplification`: the amplification of the teacher-mixture student of
     chapter 4 over training.
@@ -56,10 +59,16 @@ from ._intervals import (Interval, SweepOptimum, bootstrap_interval, seed_bootst
 from ._measure import (DIRECTIONS, EMPTY, REFERENCE_PREDICTORS, TIES, BiasAmplification, BiasAmplificationWarning,
                        accuracy_table, bias_amplification, bias_amplification_from_counts,
                        bias_amplification_from_probabilities, contingency_table, reference_bias_amplification)
+from ._sweeps import INVERSION_DEFAULTS, capacity_sweep, inversion_task, reports_from_sweep, weight_decay_sweep
 from ._teacher_mixture import teacher_mixture_amplification
 from ._training import MLP_HIDDEN, NETWORKS, Fit, fit, network_stack, tracking_steps
 
 __all__ = [
+    "INVERSION_DEFAULTS",
+    "capacity_sweep",
+    "inversion_task",
+    "reports_from_sweep",
+    "weight_decay_sweep",
     "CIFAR10_OVERLAY",
     "DIRECTIONS",
     "EMPTY",

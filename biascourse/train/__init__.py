@@ -17,9 +17,19 @@ from ._history import GAP_METRICS, History, class_name, group_name, metric_key
 from ._loop import LOSSES, OPTIMIZERS, DivergenceError, Probe, log_spaced_steps, make_optimizer, per_sample_loss, predictions, train
 from ._schedules import (constant, cosine, inverse_time, linear_warmup, milestones_at, multistep, warmup_decays,
                          weight_decay_shrinkage)
+from ._sweeps import (LECTURE_PARAMS, ROTATED_DEFAULTS, histories_from_sweep, history_from_rows, history_results,
+                      learning_rate_sweep, rotated_task, teacher_mixture_task)
 from ._teacher_mixture import measured_crossings, train_teacher_mixture
 
 __all__ = [
+    "LECTURE_PARAMS",
+    "ROTATED_DEFAULTS",
+    "rotated_task",
+    "histories_from_sweep",
+    "history_from_rows",
+    "history_results",
+    "learning_rate_sweep",
+    "teacher_mixture_task",
     "DivergenceError",
     "GAP_METRICS",
     "LOSSES",
