@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import io
 import math
+import os
 import tarfile
 import tempfile
 import warnings
@@ -189,6 +190,9 @@ BAD: list[Bad] = [
          params=st.one_of(not_params(), st.just(GRID))),
     *bad(tm.gap_crossings, dict(t=[0.0, 1.0, 2.0], gap=[0.1, -0.1, 0.2]), t=st.sampled_from([[0.0, 0.0, 1.0], [0.0, NAN, 2.0], "a"]),
          gap=st.sampled_from([[0.1, -0.1], "a"]), tol=bad_real(0)),
+    *bad(tm.explorer_vectors, dict(path=os.path.join(tempfile.gettempdir(), "bc_bad_input_vectors.json")),
+         n_sets=bad_int(1), seed=bad_int(0), n_times=bad_int(2), n_grid=bad_int(2),
+         path=st.sampled_from([3.5, os.path.join(tempfile.gettempdir(), "no-such-folder", "v.json")])),
     *bad(tm.fixed_coordinates, dict(params=P), params=st.one_of(not_params(), st.just(GRID))),
     *bad(tm.fixed_point, dict(params=P), params=(unstable_params(), "eta_max")),
     *bad(tm.fixed_point, dict(params=P), params=not_params()),
