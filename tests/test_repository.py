@@ -55,7 +55,7 @@ def test_every_address_in_the_repository_is_the_configured_one():
     assert repository.configured(ROOT) == repository.REPOSITORY
     found = repository.occurrences(ROOT)
     wrong = repository.disagreeing(ROOT)
-    assert not wrong, ("addresses that are not REPOSITORY's (biascourse/repository.py); set them all with "
+    assert not wrong, ("addresses that are not REPOSITORY's (biascourse/repository/__init__.py); set them all with "
                        "`python -m biascourse.repository set OWNER/NAME`:\n" + "\n".join(map(str, wrong)))
     places = {o.path.parts[0] for o in found}
     assert {"_config.yml", "CITATION.cff", "README.md", "notebooks", "students", "biascourse"} <= places
@@ -85,6 +85,9 @@ def test_site_address_is_derived_from_the_repository():
     assert repository.site_url("Jane-Doe/bias.course") == "https://jane-doe.github.io/bias.course/"
     assert repository.site_url("jane/jane.github.io") == "https://jane.github.io/"
     assert repository.repository_url("jane/course") == "https://github.com/jane/course"
+    assert repository.addresses("jane/course") == {
+        "https://github.com/jane/course", "https://colab.research.google.com/github/jane/course",
+        "https://mybinder.org/v2/gh/jane/course", "https://jane.github.io/course/", "https://jane.github.io/course"}
     for bad in ("biascourse", "a/b/c", "https://github.com/a/b", "-a/b", "a/b.", ""):
         with pytest.raises(ValueError, match="OWNER/NAME"):
             repository.repository_url(bad)
@@ -109,8 +112,8 @@ def test_a_fork_rewrites_every_address_with_one_command(tmp_path):
     assert repository.configured(fork) == "Jane-Doe/bias-course"
     after = repository.occurrences(fork)
     assert [(o.path, o.line) for o in after] == [(o.path, o.line) for o in before]      # every one, nothing else
-    assert {o.address for o in after} <= {"https://github.com/Jane-Doe/bias-course",
-                                          "https://jane-doe.github.io/bias-course/", "https://jane-doe.github.io/bias-course"}
+    assert {o.address for o in after} <= repository.addresses("Jane-Doe/bias-course")
+    assert "https://github.com/Jane-Doe/bias-course" in {o.address for o in after}
     config = yaml.safe_load((fork / "_config.yml").read_text())
     assert config["repository"]["url"] == "https://github.com/Jane-Doe/bias-course"
     assert config["html"]["baseurl"] == "https://jane-doe.github.io/bias-course/"

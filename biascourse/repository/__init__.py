@@ -2,9 +2,10 @@
 
 The repository's address is set in one place, :data:`REPOSITORY` below (``OWNER/NAME``). Every
 other file that names it, the launch buttons and footer of ``_config.yml``, the first cell of every
-notebook (which installs the package on Colab), ``CITATION.cff``, the README and the docstrings
-that link to the website, writes out the addresses derived from it:
-``https://github.com/<OWNER>/<NAME>`` and the GitHub Pages site ``https://<owner>.github.io/<NAME>/``.
+notebook (which installs the package on Colab), ``CITATION.cff``, the README, the landing page's
+Colab and Binder links and the docstrings that link to the website, writes out the addresses
+derived from it (:func:`addresses`): ``https://github.com/<OWNER>/<NAME>``, the same repository as
+Colab and Binder open it, and the GitHub Pages site ``https://<owner>.github.io/<NAME>/``.
 ``tests/test_repository.py`` checks that they all agree.
 
 A fork that publishes its own copy rewrites all of them at once, from the repository root::
@@ -39,10 +40,12 @@ SKIPPED_DIRS = {".git", ".venv", "venv", "_build", "node_modules", "__pycache__"
 _NAME = r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"                 # a repository name, without a trailing dot
 _OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
 _REPOSITORY_RE = re.compile(rf"^{_OWNER}/{_NAME}$")
-#: An address of a GitHub repository or of a GitHub Pages site, as it is written in the files.
-ADDRESS_RE = re.compile(rf"https://github\.com/{_OWNER}/{_NAME}|https://{_OWNER}\.github\.io(?:/{_NAME})?/?")
+#: An address of a GitHub repository (on GitHub, or as Colab and Binder open it) or of a GitHub Pages
+#: site, as it is written in the files.
+ADDRESS_RE = re.compile(rf"https://(?:github\.com|colab\.research\.google\.com/github|mybinder\.org/v2/gh)/{_OWNER}/{_NAME}"
+                        rf"|https://{_OWNER}\.github\.io(?:/{_NAME})?/?")
 _CONSTANT_RE = re.compile(r'^REPOSITORY = "([^"]*)"$', re.MULTILINE)
-_HERE = Path(__file__).relative_to(Path(__file__).parents[1])      # biascourse/repository.py
+_HERE = Path(__file__).relative_to(Path(__file__).parents[2])      # biascourse/repository/__init__.py
 
 
 def check_repository(repository: str) -> str:
@@ -67,6 +70,22 @@ def site_url(repository: str = REPOSITORY) -> str:
     owner, name = check_repository(repository).split("/")
     host = f"https://{owner.lower()}.github.io/"
     return host if name.lower() == f"{owner.lower()}.github.io" else f"{host}{name}/"
+
+
+def colab_url(repository: str = REPOSITORY) -> str:
+    """Where Colab opens the repository's files: ``COLAB + "/blob/main/notebooks/....ipynb"``."""
+    return f"https://colab.research.google.com/github/{check_repository(repository)}"
+
+
+def binder_url(repository: str = REPOSITORY) -> str:
+    """Where Binder builds the repository: ``BINDER + "/main?urlpath=..."``."""
+    return f"https://mybinder.org/v2/gh/{check_repository(repository)}"
+
+
+def addresses(repository: str = REPOSITORY) -> set[str]:
+    """Every address derived from ``repository``, as the files may write it."""
+    site = site_url(repository)
+    return {repository_url(repository), colab_url(repository), binder_url(repository), site, site.rstrip("/")}
 
 
 @dataclass(frozen=True)
@@ -121,21 +140,22 @@ def configured(root: Path) -> str:
 def disagreeing(root: Path, repository: Optional[str] = None) -> list[Occurrence]:
     """The addresses under ``root`` that are neither ``repository``'s page nor its site (default: the configured one)."""
     repository = configured(root) if repository is None else check_repository(repository)
-    allowed = {repository_url(repository), site_url(repository), site_url(repository).rstrip("/")}
+    allowed = addresses(repository)
     return [o for o in occurrences(root) if o.address not in allowed]
 
 
 def set_repository(root: Path, repository: str) -> list[Path]:
     """Rewrite every address of the configured repository under ``root`` to ``repository``'s.
 
-    Changes :data:`REPOSITORY` in ``biascourse/repository.py`` and every repository and site
+    Changes :data:`REPOSITORY` in ``biascourse/repository/__init__.py`` and every repository and site
     address in the text files (each file written to a temporary name, then renamed). Returns the
     files changed.
     """
     root = Path(root)
     new = check_repository(repository)
     old = configured(root)
-    swaps = [(repository_url(old), repository_url(new)), (site_url(old), site_url(new)),
+    swaps = [(repository_url(old), repository_url(new)), (colab_url(old), colab_url(new)),
+             (binder_url(old), binder_url(new)), (site_url(old), site_url(new)),
              (site_url(old).rstrip("/"), site_url(new).rstrip("/"))]
     # an address that ends in a name must not continue it (".../biascourse" is not ".../biascourse-2")
     pattern = re.compile("|".join(re.escape(a) + ("" if a.endswith("/") else r"(?![A-Za-z0-9_-]|\.[A-Za-z0-9_-])")
@@ -199,7 +219,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
