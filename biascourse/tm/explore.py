@@ -34,12 +34,12 @@ from typing import Optional, Sequence, Union
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.layout_engine import ConstrainedLayoutEngine, PlaceHolderLayoutEngine
-from matplotlib.lines import Line2D
 from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..plotting import COLORS, LIGHT
@@ -190,7 +190,7 @@ class DynamicsPanels:
         self._figure_legend: Optional[Legend] = None
         self._figure_legend_entries: tuple = ()
         if legend and live:
-            self._figure_legend = _phase_legend(self.figure, _live_legend_handles(timescales), n_phases=6)
+            self._figure_legend = _phase_legend(self.figure, _live_legend_handles(timescales), first_row=6)
 
     def update(self, params: TMParams, t_max: float, *, log_time: bool = False, n_times: int = 400,
                phases: Union[bool, Sequence[Phase]] = True, t_cross: Optional[np.ndarray] = None) -> None:
@@ -265,7 +265,7 @@ class DynamicsPanels:
             return
         if legend is not None:
             legend.remove()
-        self._figure_legend = _phase_legend(self.figure, handles, n_phases=len({p.driver for p in intervals})) \
+        self._figure_legend = _phase_legend(self.figure, handles, first_row=len({p.driver for p in intervals})) \
             if handles else None
         self._figure_legend_entries = entries
 
@@ -332,11 +332,11 @@ def _live_legend_handles(timescales: bool) -> list:
     return [h for pair in zip(curves, marks) for h in pair] + curves[len(marks):]
 
 
-def _phase_legend(fig: Figure, handles: list, n_phases: int) -> Legend:
+def _phase_legend(fig: Figure, handles: list, first_row: int) -> Legend:
     constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-    # phases on one row, timescales on the next: the legend stays within the figure's width
+    # two rows (e.g. the phases, then the timescales): the legend stays within the figure's width
     return fig.legend(handles=handles, loc="outside lower center" if constrained else "lower center",
-                      ncol=max(n_phases, len(handles) - n_phases), fontsize=11, frameon=False)
+                      ncol=max(first_row, len(handles) - first_row), fontsize=11, frameon=False)
 
 
 # ----- phase diagram ---------------------------------------------------------------------------
