@@ -51,7 +51,8 @@ def test_explorer_starts_on_the_three_phase_set_with_its_crossings():
     assert len(explorer.crossing_times) == 2
     assert "crossings at t = 10.7, 76.6" in explorer.status.value
     assert "τ<sub>M</sub> = 1.2" in explorer.status.value and "class imbalance" in explorer.status.value
-    assert r"$\tau_{M}$ = 1.2" in explorer.figure._suptitle.get_text()  # subscripts, no literal underscores
+    assert r"$\tau_{M}$ = 1.2" in explorer.title                     # subscripts, no literal underscores
+    assert explorer.title == explorer._summary(THREE_PHASE, html=False)
     assert [p.driver for p in explorer.phases] == ["M", "R", "Q"]
     line = _curve(explorer.axes[0], r"$\epsilon_-$")
     t, eps = line.get_data()
@@ -156,11 +157,11 @@ def test_explorer_moves_the_same_artists_to_the_new_model():
     explorer = PhaseExplorer()
     explorer._handle = _FakeHandle()
     curves = dict(explorer.panels.curves)
-    marker, legend = explorer.panels.crossing_marker, explorer.figure.legends[0]
+    marker, legend = explorer.panels.crossing_marker, explorer.panels._figure_legend
     tick = explorer.axes[0].yaxis.get_major_ticks()[0]
     _moves(explorer)
     assert explorer.panels.curves == curves and all(explorer.panels.curves[k] is line for k, line in curves.items())
-    assert explorer.panels.crossing_marker is marker and explorer.figure.legends == [legend]
+    assert explorer.panels.crossing_marker is marker and explorer.figure.images == [legend] and legend.get_visible()
     assert explorer.axes[0].yaxis.get_major_ticks()[0] is tick       # ticks kept, not rebuilt
     assert len(explorer.axes[0].get_lines()) == 3 + 1 + 3     # loss curves, crossings, timescale marks: no new ones
     # the moved artists show the new model
