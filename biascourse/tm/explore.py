@@ -522,7 +522,8 @@ class PhaseExplorer:
     @property
     def title(self) -> str:
         """The figure's title as written (mathtext), empty when a message replaces the figure."""
-        return "".join(area.get_text() for area in self._title_areas) if self._title.get_visible() else ""
+        shown = self._title is not None and self._title.get_visible()
+        return "".join(area.get_text() for area in self._title_areas) if shown else ""
 
     def _set_title(self, text: str) -> None:
         # The title in pieces, the mathtext symbols apart from the numbers: mathtext parses a string
@@ -538,7 +539,8 @@ class PhaseExplorer:
             self.figure.add_artist(self._title)
         for area, piece in zip(self._title_areas, pieces):
             area.set_text(piece)
-        self._title.set_visible(bool(pieces))
+        if self._title is not None:
+            self._title.set_visible(bool(pieces))
 
     def png(self) -> bytes:
         """The current figure as PNG bytes (drawn by Agg directly: no savefig, no layout pass)."""

@@ -104,6 +104,14 @@ def test_divergent_learning_rate_is_reported():
     explorer.sliders["eta"].value = 1.9                # eta_max = 1.6
     assert explorer.params is None
     assert "diverge" in explorer.status.value and "η_max" in explorer.status.value
+    assert explorer.title == "" and explorer.panels.message.get_visible()
+
+
+def test_explorer_can_start_on_a_divergent_model_and_recover():
+    explorer = PhaseExplorer(replace(CENTRED, eta=1.9))
+    assert explorer.params is None and explorer.title == "" and explorer.png()[:4] == b"\x89PNG"
+    explorer.sliders["eta"].value = 0.1
+    assert explorer.params is not None and "crossings at t" in explorer.title
 
 
 def test_every_slider_end_keeps_the_explorer_working():
