@@ -5,13 +5,15 @@ lives in its own sub-package (``biascourse.tm`` for chapters 2-4, ...).
 """
 from importlib import metadata as _metadata
 
-#: The course website; docstrings link to its derivation pages, ``SITE_URL + "book/derivations/..."``.
-SITE_URL = "https://biascourse.github.io/biascourse/"
-
 from ._config import data_dir, is_fast, sized
 from ._device import COLAB_GPU_HINT, get_device
 from ._random import check_seed, seed_everything
 from ._report import environment_report
+from .repository import REPOSITORY, site_url as _site_url
+
+#: The course website (GitHub Pages of :data:`REPOSITORY`); docstrings link to its derivation pages,
+#: ``SITE_URL + "book/derivations/..."``.
+SITE_URL = _site_url(REPOSITORY)
 
 try:
     __version__ = _metadata.version("biascourse")
@@ -20,6 +22,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 
 __all__ = [
     "COLAB_GPU_HINT",
+    "REPOSITORY",
     "SITE_URL",
     "check_seed",
     "data_dir",

@@ -283,3 +283,33 @@ def test_bibliography_lists_the_papers():
     static = (SITE / "book" / "bibliography.html").read_text()
     assert static.count('role="doc-biblioentry"') + static.count("citation") >= 10
     assert "bias in motion" in static.lower()
+
+
+def test_landing_page_says_what_who_how_and_the_chapters_before_any_detail():
+    """The page a reader lands on shows, in its first screen (laptop 1400 x 900, phone 400 px wide), what the
+    course is, who it is for, how to run it (website, Colab, Binder, locally) and the chapter map: all of
+    them before the first section heading, in a few lines (detail comes below)."""
+    from biascourse import repository
+
+    page = SITE / "book" / "intro.html"
+    _require(page.exists(), "site not built: run `jupyter-book build .` first (book/intro)")
+    static = page.read_text()
+    article = static[static.index('<article'):]
+    top = article[:article.index("<h2")]
+    parsed = _Collector()
+    parsed.feed(top)
+    classes = " ".join(parsed.classes).split()
+    assert {"bc-lede", "bc-facts", "bc-map"} <= set(classes), "landing page: lede, facts or chapter map missing"
+    text = " ".join(" ".join(parsed.text).split())
+    assert "For students and researchers" in text and "teachers" in text, "landing page: who it is for"
+    assert "Run it here" in text, "landing page: how to run it"
+    links = set(parsed.links)
+    assert f"{repository.colab_url()}/blob/main/notebooks/00_setup.ipynb" in links
+    assert any(link.startswith(f"{repository.binder_url()}/main") for link in links)
+    assert f"{repository.repository_url()}#quick-start-two-commands" in links
+    chapters = [p for p in PAGES if p.startswith("notebooks/") or p in ("book/motivation", "book/synthesis")]
+    targets = {(SITE / "book").joinpath(link.partition("#")[0]).resolve() for link in links}
+    missing = [p for p in chapters if (SITE / f"{p}.html").resolve() not in targets]
+    assert not missing, f"landing page: the chapter map misses {missing}"
+    # one screen: about 200 words fit above the fold of a laptop, and of a phone with the map in one column
+    assert len(text.split()) <= 200, f"landing page: {len(text.split())} words before the first section"

@@ -3,11 +3,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io
+from dataclasses import replace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.collections import QuadMesh
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
+from biascourse import plotting
 from biascourse.plotting import COLORS, LIGHT
 from biascourse.tm import EXAMPLES, TMParams, crossings, phases, simulate, solve
 from biascourse.tm import explore
@@ -19,7 +24,8 @@ CENTRED = EXAMPLES["centred_crossing"].params
 
 @pytest.fixture(autouse=True)
 def _close_figures():
-    yield
+    with matplotlib.rc_context():
+        yield
     plt.close("all")
 
 
@@ -45,7 +51,8 @@ def test_explorer_starts_on_the_three_phase_set_with_its_crossings():
     assert len(explorer.crossing_times) == 2
     assert "crossings at t = 10.7, 76.6" in explorer.status.value
     assert "τ<sub>M</sub> = 1.2" in explorer.status.value and "class imbalance" in explorer.status.value
-    assert r"$\tau_{M}$ = 1.2" in explorer.figure._suptitle.get_text()  # subscripts, no literal underscores
+    assert r"$\tau_{M}$ = 1.2" in explorer.title                     # subscripts, no literal underscores
+    assert explorer.title == explorer._summary(THREE_PHASE, html=False)
     assert [p.driver for p in explorer.phases] == ["M", "R", "Q"]
     line = _curve(explorer.axes[0], r"$\epsilon_-$")
     t, eps = line.get_data()
@@ -70,7 +77,7 @@ def test_driving_a_slider_recomputes_the_theory_and_updates_the_display():
 
 def test_centred_start_has_no_shift_panel_and_one_crossing():
     explorer = PhaseExplorer(CENTRED)
-    labels = [line.get_label() for line in explorer.axes[2].get_lines()]
+    labels = [line.get_label() for line in explorer.axes[2].get_lines() if line.get_visible()]
     assert "$M$" not in labels and "$Q$" in labels
     assert len(explorer.crossing_times) == 1
     assert "τ<sub>M</sub>" not in explorer.status.value
@@ -83,9 +90,12 @@ def test_invalid_geometry_shows_the_validation_message_instead_of_a_traceback():
     explorer.sliders["m_plus"].value = 1.0            # |m_+| > v: not positive semi-definite
     assert explorer.params is None
     assert "positive semi-definite" in explorer.status.value
-    assert any("positive semi-definite" in text.get_text() for text in explorer.axes[1].texts)
+    message = explorer.panels.message
+    assert message.get_visible() and "positive semi-definite" in message.get_text()
+    assert not any(ax.get_visible() for ax in explorer.axes)
     explorer.sliders["m_plus"].value = 0.0            # valid again: the figure comes back
     assert explorer.params is not None and explorer.params.m_plus == 0.0
+    assert all(ax.get_visible() for ax in explorer.axes) and not message.get_visible()
     assert explorer.axes[0].get_lines()
 
 
@@ -94,6 +104,14 @@ def test_divergent_learning_rate_is_reported():
     explorer.sliders["eta"].value = 1.9                # eta_max = 1.6
     assert explorer.params is None
     assert "diverge" in explorer.status.value and "η_max" in explorer.status.value
+    assert explorer.title == "" and explorer.panels.message.get_visible()
+
+
+def test_explorer_can_start_on_a_divergent_model_and_recover():
+    explorer = PhaseExplorer(replace(CENTRED, eta=1.9))
+    assert explorer.params is None and explorer.title == "" and explorer.png()[:4] == b"\x89PNG"
+    explorer.sliders["eta"].value = 0.1
+    assert explorer.params is not None and "crossings at t" in explorer.title
 
 
 def test_every_slider_end_keeps_the_explorer_working():
@@ -107,6 +125,85 @@ def test_every_slider_end_keeps_the_explorer_working():
     assert explorer.params == THREE_PHASE
 
 
+def _moves(explorer, values=(0.6, 0.62, 0.7)):
+    """Slider moves, one of them switching the time axis between linear and logarithmic."""
+    for value in values:
+        explorer.sliders["rho"].value = value
+    explorer.log_time.value = not explorer.log_time.value
+    explorer.sliders["delta_minus"].value = 2.0
+
+
+def test_explorer_keeps_its_layout_engine_and_its_axes_do_not_move():
+    # The course style asks for constrained layout; savefig used to hand the explorer's figure a
+    # constrained engine after the first image (every later image drawn twice, the axes moved).
+    plotting.use_style()
+    explorer = PhaseExplorer()
+    explorer._handle = _FakeHandle()
+    engine = explorer.figure.get_layout_engine()
+    first = explorer.png()
+    positions = [ax.get_position().bounds for ax in explorer.axes]
+    _moves(explorer)
+    explorer.figure.savefig(io.BytesIO(), format="png")      # even a savefig by the reader changes nothing
+    assert explorer.figure.get_layout_engine() is engine
+    assert not isinstance(engine, ConstrainedLayoutEngine)
+    assert [ax.get_position().bounds for ax in explorer.axes] == positions
+    assert len(explorer.png()) > 0 and first[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_explorer_draws_each_image_once():
+    plotting.use_style()
+    explorer = PhaseExplorer()
+    draws = []
+    explorer.figure.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    explorer._handle = _FakeHandle()
+    explorer.sliders["rho"].value = 0.6
+    explorer.sliders["rho"].value = 0.65
+    assert len(draws) == 2 and len(explorer._handle.images) == 2
+
+
+def test_explorer_moves_the_same_artists_to_the_new_model():
+    explorer = PhaseExplorer()
+    explorer._handle = _FakeHandle()
+    curves = dict(explorer.panels.curves)
+    marker, legend = explorer.panels.crossing_marker, explorer.panels._figure_legend
+    tick = explorer.axes[0].yaxis.get_major_ticks()[0]
+    _moves(explorer)
+    assert explorer.panels.curves == curves and all(explorer.panels.curves[k] is line for k, line in curves.items())
+    assert explorer.panels.crossing_marker is marker and explorer.figure.images == [legend] and legend.get_visible()
+    assert explorer.axes[0].yaxis.get_major_ticks()[0] is tick       # ticks kept, not rebuilt
+    assert len(explorer.axes[0].get_lines()) == 3 + 1 + 3     # loss curves, crossings, timescale marks: no new ones
+    # the moved artists show the new model
+    p = explorer.params
+    assert p.rho == 0.7 and p.delta_minus == pytest.approx(2.0)
+    t_max = 6 * float(max(p.tau_M, p.tau_R, p.tau_Q))
+    t, err = curves["err_minus"].get_data()
+    assert t[-1] == pytest.approx(t_max) and (t[0] == 0) == (not explorer.log_time.value)
+    np.testing.assert_allclose(err, solve(p, t).err_minus, rtol=1e-12)
+    np.testing.assert_allclose(marker.get_xdata(), crossings(p, t_max, n_grid=1000), rtol=1e-12)
+    for ax, spans in zip(explorer.axes, explorer.panels.spans):
+        assert [(s.get_x(), s.get_x() + s.get_width()) for s in spans] == \
+            [pytest.approx((ph.start, ph.end)) for ph in explorer.phases]
+        assert all(s in ax.patches for s in spans) and len(ax.patches) == len(spans)
+    low, high = explorer.axes[1].get_ylim()
+    assert low <= err.min() and err.max() <= high
+
+
+def test_dynamics_panels_rebuild_a_legend_only_when_its_entries_change():
+    fig, axes = plt.subplots(1, 3)
+    panels = explore.DynamicsPanels(axes)
+    panels.update(THREE_PHASE, 150.0)
+    legend = axes[0].get_legend()
+    panels.update(replace(THREE_PHASE, rho=0.75), 150.0)
+    assert axes[0].get_legend() is legend                 # same entries: kept
+    panels.update(CENTRED, 20.0)                           # V = 0: no M curve, one crossing
+    assert "$M$" not in [t.get_text() for t in axes[2].get_legend().get_texts()]
+    assert not panels.curves["M"].get_visible()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert not any(r"\tau_M" in label for label in labels) and any(r"\tau_R" in label for label in labels)
+    with pytest.raises(ValueError, match="three axes"):
+        explore.DynamicsPanels(axes[:2])
+
+
 def test_plot_dynamics_marks_crossings_phases_and_timescales():
     fig, axes = explore.plot_dynamics(THREE_PHASE, 150.0)
     assert len(axes) == 3
@@ -114,7 +211,8 @@ def test_plot_dynamics_marks_crossings_phases_and_timescales():
     np.testing.assert_allclose(crossing.get_xdata(), crossings(THREE_PHASE, 150.0), rtol=1e-9)
     spans = [p for p in axes[0].patches]
     assert len(spans) == 3                            # class imbalance, saliency, representation
-    assert {round(line.get_xdata()[0], 6) for line in axes[0].get_lines() if line.get_linestyle() in (":", "--", "-.")} \
+    assert {round(line.get_xdata()[0], 6) for line in axes[0].get_lines()
+            if line.get_visible() and line.get_linestyle() in (":", "--", "-.")} \
         == {round(float(THREE_PHASE.tau_M), 6), round(float(THREE_PHASE.tau_R), 6), round(float(THREE_PHASE.tau_Q), 6)}
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[0].startswith("class imbalance") and labels[2].startswith("representation")
