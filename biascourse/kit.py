@@ -33,6 +33,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._files import replaced, write_text
+
 #: Datasets the kit can carry, by folder name under the data folder. Fashion-MNIST is the one that
 #: chapters 5-8 need; the others replace it where a chapter prefers them and are copied when present.
 DATASETS = ("fashion-mnist", "mnist", "cifar10")
@@ -67,30 +69,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name beside ``path`` and rename it (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _copy_file(source: Path, target: Path) -> None:
     """Copy to a temporary name beside ``target``, then rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replaced(target, binary=True) as out, open(source, "rb") as inp:
+        shutil.copyfileobj(inp, out, _CHUNK)
 
 
 def _copy_tree(source: Path, target: Path) -> None:
@@ -190,15 +172,8 @@ def _copy_decompressed(source: Path, target: Path) -> None:
     """Write the decompressed content of a ``.gz`` file to ``target`` (temporary name, then rename)."""
     import gzip
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, gzip.open(source, "rb") as inp:
-            shutil.copyfileobj(inp, out, _CHUNK)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replaced(target, binary=True) as out, gzip.open(source, "rb") as inp:
+        shutil.copyfileobj(inp, out, _CHUNK)
 
 
 def _gather_datasets(dest: Path, names: list[str], report: KitReport) -> None:
@@ -363,7 +338,7 @@ def build_kit(dest: str | os.PathLike, *, source: str | os.PathLike | None = Non
         others.append(f"torch=={version}")
     if others:
         constraint_file = dest / ".constraints.txt"
-        _write_text(constraint_file, "\n".join(constraints) + "\n")
+        write_text(constraint_file, "\n".join(constraints) + "\n")
         try:
             _pip(["download", "--dest", str(wheels), "--find-links", str(wheels), *options,
                   "--constraint", str(constraint_file), *others])
@@ -388,7 +363,7 @@ def build_kit(dest: str | os.PathLike, *, source: str | os.PathLike | None = Non
         report.missing.append(f"website: {site} has no index.html; build it first (`jupyter-book build .`)")
 
     # 3. instructions, then the manifest of every file, checked
-    _write_text(dest / "INSTALL.md", _install_text(report, list(extras), torch is not None, python_version))
+    write_text(dest / "INSTALL.md", _install_text(report, list(extras), torch is not None, python_version))
     write_manifest(dest)
     report.files = check_kit(dest)
     return report
@@ -402,7 +377,7 @@ def write_manifest(dest: str | os.PathLike) -> Path:
     """Write ``SHA256SUMS`` (``sha256sum`` format) listing every file of the kit."""
     dest = Path(dest)
     lines = [f"{_sha256(p)}  {p.relative_to(dest).as_posix()}" for p in _kit_files(dest)]
-    _write_text(dest / MANIFEST, "\n".join(lines) + "\n")
+    write_text(dest / MANIFEST, "\n".join(lines) + "\n")
     return dest / MANIFEST
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from ._files import write_text
 
 #: The chapters that have a quiz: notebook name (without ``.ipynb``) and title.
 CHAPTERS = {
@@ -504,16 +505,6 @@ def answers_page() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def write_pages(folder: str | os.PathLike) -> tuple[Path, Path]:
     """Write ``quizzes.md`` and ``quiz_answers.md`` into ``folder`` (the book's ``book/``).
@@ -528,7 +519,7 @@ def write_pages(folder: str | os.PathLike) -> tuple[Path, Path]:
         raise ValueError(f"folder must be an existing folder (the book's book/); got {folder}")
     pages = (folder / "quizzes.md", folder / "quiz_answers.md")
     for path, text in zip(pages, (questions_page(), answers_page())):
-        _write(path, text)
+        write_text(path, text)
     return pages
 
 

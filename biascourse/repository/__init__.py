@@ -22,10 +22,11 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
+
+from .._files import write_text
 
 #: The course's GitHub repository, ``OWNER/NAME``: the one place where its address is set.
 REPOSITORY = "biascourse/biascourse"
@@ -171,21 +172,10 @@ def set_repository(root: Path, repository: str) -> list[Path]:
         if path == root / _HERE:
             rewritten = _CONSTANT_RE.sub(f'REPOSITORY = "{new}"', rewritten)
         if rewritten != text:
-            _write(path, rewritten)
+            write_text(path, rewritten, newline="", mode=path.stat().st_mode & 0o777)
             changed.append(path)
     return changed
 
-
-def _write(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

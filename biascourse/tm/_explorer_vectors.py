@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import warnings
 from dataclasses import fields
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .._checks import integer as check_integer, instance
+from .._files import write_text
 from ._examples import EXAMPLES
 from ._ode import crossings, fixed_point, solve
 from ._params import TMParams
@@ -110,14 +110,7 @@ def explorer_vectors(
         "invalid": _invalid_sets(),
     }
     text = json.dumps(data, allow_nan=False)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_text(path, text)
     return data
 
 
