@@ -89,10 +89,7 @@ def reports_from_sweep(result: sweep.SweepResult) -> list[tuple[AmplificationRep
     """
     _checks.instance("result", result, sweep.SweepResult)
     out = []
-    for i, config in enumerate(result.configurations):
-        rows = result.rows(i)
-        if rows.empty:
-            raise ValueError(f"result: configuration {config} has no row (its task failed; see result.summary())")
+    for rows in result.rows_per_configuration():
         fields = {f: np.stack(rows[f].to_list()) if rows[f].dtype == object else rows[f].to_numpy()
                   for f in REPORT_FIELDS}
         fields["counts"] = fields["counts"][0]

@@ -76,6 +76,22 @@ class SweepResult:
         i = integer("i", i, 0, len(self.configurations) - 1)
         return self.table[self.configuration_index == i]
 
+    def rows_per_configuration(self) -> list[pd.DataFrame]:
+        """The rows of every configuration, in order (:meth:`rows` of each).
+
+        Raises
+        ------
+        ValueError
+            If a configuration has no row (its task failed): ``print(result.summary())`` says why.
+        """
+        out = []
+        for i, config in enumerate(self.configurations):
+            rows = self.rows(i)
+            if rows.empty:
+                raise ValueError(f"result: configuration {config} has no row (its task failed; see result.summary())")
+            out.append(rows)
+        return out
+
     @property
     def failed_configurations(self) -> list[dict]:
         """The configurations of the failed tasks, once each, to rerun only those."""

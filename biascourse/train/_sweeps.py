@@ -59,13 +59,7 @@ def histories_from_sweep(result: sweep.SweepResult) -> list[History]:
         If a configuration has no row (its task failed): ``print(result.summary())`` says why.
     """
     _checks.instance("result", result, sweep.SweepResult)
-    out = []
-    for i, config in enumerate(result.configurations):
-        rows = result.rows(i)
-        if rows.empty:
-            raise ValueError(f"result: configuration {config} has no row (its task failed; see result.summary())")
-        out.append(history_from_rows(rows))
-    return out
+    return [history_from_rows(rows) for rows in result.rows_per_configuration()]
 
 
 def teacher_mixture_task(config: dict, seeds: np.ndarray) -> dict[str, np.ndarray]:

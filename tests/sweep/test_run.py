@@ -217,3 +217,20 @@ def test_rows_and_select_give_one_configuration():
     assert len(sweep.select(result.table, {"width": 8})) == 12
     with pytest.raises(ValueError, match="not columns"):
         sweep.select(result.table, {"depth": 2})
+
+
+def test_rows_per_configuration_in_order_and_a_failed_configuration_named():
+    result = sweep.run(noisy_task, GRID, seeds=6, seeds_per_task=4, progress=False)
+    per = result.rows_per_configuration()
+    assert len(per) == len(GRID)
+    for i, rows in enumerate(per):
+        pd.testing.assert_frame_equal(rows, result.rows(i))
+
+    def fails_for_width_16(config, seeds):
+        if config["width"] == 16:
+            raise RuntimeError("no memory")
+        return noisy_task(config, seeds)
+
+    broken = sweep.run(fails_for_width_16, GRID, seeds=2, progress=False)
+    with pytest.raises(ValueError, match="'width': 16.*has no row"):
+        broken.rows_per_configuration()
