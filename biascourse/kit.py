@@ -252,6 +252,10 @@ Datasets in this kit:
 
 {data}
 
+CelebA (chapter 5, part 2: attribute pairs) is never carried: it has no automatic download and is
+copied by hand where its terms allow. Without it, and without MNIST or CIFAR-10 when they are not in
+this kit, the chapter runs the same experiment on Fashion-MNIST and says so.
+
 ## 4. Open the notebooks
 
 ```bash
