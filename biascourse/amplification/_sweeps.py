@@ -100,9 +100,9 @@ def reports_from_sweep(result: sweep.SweepResult) -> list[tuple[AmplificationRep
 def weight_decay_sweep(seeds=100, weight_decays=tuple(np.logspace(-5, -2, 8)), **recipe) -> sweep.Sweep:
     """Hall et al.'s weight-decay sweep (RQ2), ready to run: ``weight_decay_sweep().run(store=..., cluster=...)``.
 
-    The paper trains ResNet-18 on CIFAR-100 and ResNet on Fashion-MNIST for 500 epochs with SGD
-    (momentum 0.9, base rate 0.1) at eight weight decays from 1e-5 to 1e-2 (log-spaced), each with
-    many seeds. This preset keeps the eight weight decays and 100 seeds per point and departs as the
+    The paper's weight-decay sweep trains CIFAR-100 ResNet-110s (16 initial channels) for 500
+    epochs with SGD (momentum 0.9, base rate 0.1, batch 128) at eight weight decays from 1e-5 to
+    1e-2 (log-spaced). This preset keeps the eight weight decays and 100 seeds per point and departs as the
     chapter does: Fashion-MNIST inversion at epsilon = 0.3 only, the ResNet-8 of width 16 (the
     chapter's GPU network), 2000 training images per class, 20 epochs with the chapter's warm-up and
     two tenfold decays at base rate 0.05 (see :func:`fit`). Any of :data:`INVERSION_DEFAULTS` in
@@ -130,8 +130,8 @@ def weight_decay_sweep(seeds=100, weight_decays=tuple(np.logspace(-5, -2, 8)), *
 def capacity_sweep(seeds=100, widths=(4, 8, 16, 32, 64), depths=(1, 2, 3, 5), **recipe) -> sweep.Sweep:
     """Hall et al.'s capacity sweeps (RQ2, width and depth), ready to run: ``capacity_sweep().run(...)``.
 
-    The paper varies the width of ResNet-18 and the depth of ResNets (ResNet-8 to ResNet-110 style)
-    on CIFAR-100 and Fashion-MNIST, 500 epochs each. This preset runs the chapter's GPU grid with 100
+    The paper varies, on CIFAR-100 for 500 epochs each, the depth of CIFAR ResNets (ResNet-8 to
+    ResNet-110, 16 initial channels) and the width of ResNet-110 (4 to 64 initial channels). This preset runs the chapter's GPU grid with 100
     seeds per point: ResNet widths 4 to 64 at depth 1 (ResNet-8), and depths 1, 2, 3 and 5 (ResNet-8,
     -14, -20, -32) at width 16, on the Fashion-MNIST inversion at epsilon = 0.3 with 2000 training
     images per class and 20 epochs of the chapter's recipe (see :func:`weight_decay_sweep` for the

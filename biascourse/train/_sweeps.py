@@ -105,7 +105,9 @@ def learning_rate_sweep(seeds: int = 100, etas=(0.03, 0.1, 0.3, 1.0), sets: dict
     """Chapter 5's learning-rate ablation at full scale, ready to run: ``learning_rate_sweep().run(...)``.
 
     The lecture behind chapter 5 (Sarao Mannelli, after Jain et al.) varies the learning rate of a
-    one-hidden-layer ReLU network on the teacher mixture and averages 10 seeds per point. This
+    one-hidden-layer ReLU network on the teacher mixture: larger rates can be unstable, and where
+    training is stable the crossing appears at other timescales (how many seeds it averages is not
+    stated; its protocol figure averages 10). This
     preset runs the chapter's grid (its section 6) with 100 seeds per point: the centred-crossing set
     and the lecture's set (:data:`LECTURE_PARAMS`, the course's reading of its parameters), a hidden
     layer of 256, rates 0.03 to 1 with horizons ``t = 8 / eta``, batches of 10, 10,000 test samples
