@@ -406,9 +406,10 @@ QUESTIONS: tuple[Question, ...] = (
              "the terms $-\\Delta_{at}$ cancel (§1, §3).",
              ("0", "$\\frac12$", "negative", "undefined (NaN)"), 0),
     Question("06_bias_amplification",
-             "During training, when is amplification largest in the chapter's runs?",
-             "The group is learned before the class: a near group-only phase early on, which the class "
-             "features then pull down (§7, §9).",
+             "Hall et al. evaluate checkpoints during training. When the group is easier to recognise "
+             "than the class, when do their models amplify most?",
+             "Early: the group is learned before the class and used for it, then the class features pull "
+             "the amplification down; chapter 6 prints where its own runs peak (§7, §9).",
              ("at the end", "early, while the group is learned before the class", "it is constant"), 1),
     # --- chapter 7
     Question("07_initial_guessing_bias",
